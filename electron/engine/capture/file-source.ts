@@ -1,0 +1,142 @@
+/**
+ * Read-only, streaming access to an input file: decoded chunks for the readers
+ * (gunzipped on the fly when the file is gzip) and a SHA-256 over the original bytes.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/** Size of each raw read; large reads keep syscalls and per-chunk work rare. */
+export const RAW_CHUNK = 4 * 1024 * 1024;
+/** Output buffer size of the gunzip stream. */
+const GUNZIP_CHUNK = 1024 * 1024;
+
+export interface FileSource extends AsyncIterable<Buffer> {
+  readonly path: string;
+  /** Size of the file on disk (compressed size for gzip). */
+  readonly size: number;
+  /** True when the file starts with the gzip magic and chunks are gunzipped. */
+  readonly gzip: boolean;
+  /** Original (on-disk) bytes read so far: the progress measure. */
+  readonly rawBytesRead: number;
+  /** Decoded bytes handed out so far. */
+  readonly decodedBytes: number;
+  /** Decoded chunks, in order. Iterate once. Throws on I/O or gzip errors. */
+  chunks(): AsyncGenerator<Buffer, void, undefined>;
+  /**
+   * SHA-256 (hex) of the whole original file. Reads, for hashing only, whatever the
+   * chunk iteration did not reach (a reader may stop early on a fatal error).
+   */
+  digest(): Promise<string>;
+  /** Release the file handle. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Open `path` read-only (flag 'r') and prepare streaming reads; the file is never modified. */
+export async function openSource(path: string): Promise<FileSource> {
+  const fh = await open(path, 'r');
+  try {
+    const st = await fh.stat();
+    const magic = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(magic, 0, 2, 0);
+    const gzip = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    return new Source(path, fh, st.size, gzip);
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+class Source implements FileSource {
+  readonly path: string;
+  readonly size: number;
+  readonly gzip: boolean;
+  rawBytesRead = 0;
+  decodedBytes = 0;
+  private readonly fh: FileHandle;
+  private readonly hash: Hash = createHash('sha256');
+  private hex: string | null = null;
+  private closed = false;
+  private started = false;
+  /** Raw reads are chained so `digest()` never races an in-flight read. */
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(path: string, fh: FileHandle, size: number, gzip: boolean) {
+    this.path = path;
+    this.fh = fh;
+    this.size = size;
+    this.gzip = gzip;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return this.chunks();
+  }
+
+  /** Next raw chunk (hashed on the way), or null at end of file. */
+  private readRaw(): Promise<Buffer | null> {
+    const p = this.lock.then(async () => {
+      if (this.closed) return null;
+      const buf = Buffer.allocUnsafe(RAW_CHUNK);
+      const { bytesRead } = await this.fh.read(buf, 0, RAW_CHUNK, this.rawBytesRead);
+      if (bytesRead === 0) return null;
+      const chunk = bytesRead === RAW_CHUNK ? buf : buf.subarray(0, bytesRead);
+      this.hash.update(chunk);
+      this.rawBytesRead += bytesRead;
+      return chunk;
+    });
+    this.lock = p.catch(() => undefined);
+    return p;
+  }
+
+  async *chunks(): AsyncGenerator<Buffer, void, undefined> {
+    if (this.started) throw new Error('a file source can be iterated only once');
+    this.started = true;
+    if (!this.gzip) {
+      for (;;) {
+        const c = await this.readRaw();
+        if (c === null) return;
+        this.decodedBytes += c.length;
+        yield c;
+      }
+    }
+    const self = this;
+    async function* raw(): AsyncGenerator<Buffer> {
+      for (;;) {
+        const c = await self.readRaw();
+        if (c === null) return;
+        yield c;
+      }
+    }
+    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
+    // Readable.from + pipe keeps memory bounded by stream backpressure.
+    const input = Readable.from(raw(), { objectMode: false, highWaterMark: 1 });
+    input.on('error', (e) => gunzip.destroy(e));
+    input.pipe(gunzip);
+    try {
+      for await (const c of gunzip as AsyncIterable<Buffer>) {
+        this.decodedBytes += c.length;
+        yield c;
+      }
+    } finally {
+      input.unpipe(gunzip);
+      input.destroy();
+      gunzip.destroy();
+    }
+  }
+
+  async digest(): Promise<string> {
+    if (this.hex !== null) return this.hex;
+    if (this.closed) throw new Error('digest() called after close(): the hash would be partial');
+    while ((await this.readRaw()) !== null) { /* hash the rest */ }
+    this.hex = this.hash.digest('hex');
+    return this.hex;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.lock;
+    this.closed = true;
+    await this.fh.close();
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * Classic libpcap file reader (push parser). Frames are delivered as views into the
+ * pushed chunk; only a record that straddles two chunks is copied.
+ *
+ * Choices where the format leaves room:
+ * - Versions before 2.3 (and DG/UX's 543.0) store caplen and len the other way round;
+ *   2.3 files may or may not. We swap exactly as libpcap and Wireshark do, which is
+ *   also why the fuzzed ndpi sample yields the same single 197-byte frame as tshark.
+ * - A record whose data is cut off by the end of the file is not delivered (its claimed
+ *   length cannot be trusted); it is reported as an anomaly naming the frame.
+ * - A fractional-second field at or above one second is carried into the seconds
+ *   and reported; tshark prints such values unnormalised (or negative).
+ */
+import { AnomalyGate } from './anomaly-gate.ts';
+import type { CaptureInterface, PacketReader, PacketReaderEvents, RawFrame } from './types.ts';
+
+const FILE_HDR = 24;
+const REC_HDR = 16;
+/** No real capture has a 256 MiB frame; a larger claim means the framing is lost. */
+export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+const SWAP_NONE = 0;
+const SWAP_ALWAYS = 1;
+const SWAP_IF_BIGGER = 2;
+
+/** Create a push parser for a classic pcap stream (all four magics). */
+export function createPcapReader(events: PacketReaderEvents): PacketReader {
+  return new PcapReader(events);
+}
+
+class PcapReader implements PacketReader {
+  readonly format = 'pcap' as const;
+  fatal: string | null = null;
+  tsDigits = 6;
+
+  private readonly events: PacketReaderEvents;
+  private readonly gate: AnomalyGate;
+  private readonly frame: RawFrame;
+  private le = true;
+  private nano = false;
+  private swap = SWAP_NONE;
+  private headerDone = false;
+  private ended = false;
+  private frameNo = 0;
+  /** Scratch for a header or record split across chunks; `pendLen` bytes are valid. */
+  private pend: Buffer = Buffer.allocUnsafe(64 * 1024);
+  private pendLen = 0;
+
+  constructor(events: PacketReaderEvents) {
+    this.events = events;
+    this.gate = new AnomalyGate(events, 'pcap');
+    this.frame = { index: 0, linkType: 0, data: Buffer.alloc(0), origLen: 0, tsSec: 0, tsNsec: 0, interfaceId: 0, comment: null };
+  }
+
+  push(chunk: Buffer): void {
+    if (this.fatal !== null || this.ended || chunk.length === 0) return;
+    let pos = 0;
+    if (!this.headerDone) {
+      pos = this.fillPend(chunk, 0, FILE_HDR);
+      if (this.pendLen < FILE_HDR) return;
+      this.pendLen = 0;
+      this.readFileHeader(this.pend);
+      if (this.fatal !== null) return;
+    }
+    if (this.pendLen > 0) {
+      pos = this.completePending(chunk, pos);
+      if (this.pendLen > 0 || this.fatal !== null) return;
+    }
+    pos = this.scan(chunk, pos);
+    if (this.fatal === null && pos < chunk.length) this.fillPend(chunk, pos, chunk.length - pos);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.fatal === null) {
+      if (!this.headerDone) {
+        this.fail(null, `file cut short: the 24-byte pcap file header is incomplete (${this.pendLen} bytes)`);
+      } else if (this.pendLen > 0) {
+        const n = this.frameNo + 1;
+        if (this.pendLen < REC_HDR) {
+          this.events.anomaly({ frame: n, layer: 'pcap', error: `file cut short in the middle of the record header of frame ${n} (16 bytes needed, ${this.pendLen} present)` });
+        } else {
+          const incl = this.lengths(this.pend, 0).incl;
+          this.events.anomaly({ frame: n, layer: 'pcap', error: `file cut short in the middle of frame ${n} (record claims ${incl} bytes, ${this.pendLen - REC_HDR} present)` });
+        }
+      }
+    }
+    this.pendLen = 0;
+    this.gate.flush();
+  }
+
+  private fail(frame: number | null, msg: string): void {
+    this.fatal = msg;
+    this.events.anomaly({ frame, layer: 'pcap', error: msg });
+  }
+
+  private readFileHeader(h: Buffer): void {
+    const magic = h.readUInt32BE(0);
+    if (magic === 0xa1b2c3d4) { this.le = false; this.nano = false; }
+    else if (magic === 0xd4c3b2a1) { this.le = true; this.nano = false; }
+    else if (magic === 0xa1b23c4d) { this.le = false; this.nano = true; }
+    else if (magic === 0x4d3cb2a1) { this.le = true; this.nano = true; }
+    else {
+      this.fail(null, `not a pcap file: magic ${magic.toString(16).padStart(8, '0')}`);
+      return;
+    }
+    const le = this.le;
+    const major = le ? h.readUInt16LE(4) : h.readUInt16BE(4);
+    const minor = le ? h.readUInt16LE(6) : h.readUInt16BE(6);
+    if (major === 2) {
+      this.swap = minor < 3 ? SWAP_ALWAYS : minor === 3 ? SWAP_IF_BIGGER : SWAP_NONE;
+    } else if (major === 543 && minor === 0) {
+      this.swap = SWAP_ALWAYS; // DG/UX tcpdump
+    } else {
+      this.fail(null, `unsupported pcap version ${major}.${minor} (only version 2.x exists)`);
+      return;
+    }
+    const snaplen = le ? h.readUInt32LE(16) : h.readUInt32BE(16);
+    const ltField = le ? h.readUInt32LE(20) : h.readUInt32BE(20);
+    // Upper bits carry FCS-length flags (LT_FCS_LENGTH_PRESENT 0x04000000, length in the top 4 bits).
+    const linkType = ltField & 0xffff;
+    this.frame.linkType = linkType;
+    this.tsDigits = this.nano ? 9 : 6;
+    this.headerDone = true;
+    const iface: CaptureInterface = { id: 0, linkType, snaplen, name: null, tsDigits: this.tsDigits };
+    if ((ltField & 0x04000000) !== 0) iface.fcsBytes = (ltField >>> 28) * 2;
+    this.events.iface(iface);
+  }
+
+  /** Copy up to `want - pendLen` bytes of `chunk` from `from` into the scratch; returns the new position. */
+  private fillPend(chunk: Buffer, from: number, want: number): number {
+    const need = want - this.pendLen;
+    const take = Math.min(need, chunk.length - from);
+    if (this.pendLen + take > this.pend.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.pendLen + take, this.pend.length * 2));
+      this.pend.copy(grown, 0, 0, this.pendLen);
+      this.pend = grown;
+    }
+    chunk.copy(this.pend, this.pendLen, from, from + take);
+    this.pendLen += take;
+    return from + take;
+  }
+
+  /** Captured and original length of the record header at `p`, after the version's swap rule. */
+  private lengths(b: Buffer, p: number): { incl: number; orig: number } {
+    let incl = this.le ? b.readUInt32LE(p + 8) : b.readUInt32BE(p + 8);
+    let orig = this.le ? b.readUInt32LE(p + 12) : b.readUInt32BE(p + 12);
+    if (this.swap === SWAP_ALWAYS || (this.swap === SWAP_IF_BIGGER && incl > orig)) {
+      const t = incl; incl = orig; orig = t;
+    }
+    return { incl, orig };
+  }
+
+  private completePending(chunk: Buffer, pos: number): number {
+    if (this.pendLen < REC_HDR) {
+      pos = this.fillPend(chunk, pos, REC_HDR);
+      if (this.pendLen < REC_HDR) return pos;
+    }
+    const { incl, orig } = this.lengths(this.pend, 0);
+    if (incl > MAX_RECORD_BYTES) {
+      this.tooBig(incl);
+      return chunk.length;
+    }
+    pos = this.fillPend(chunk, pos, REC_HDR + incl);
+    if (this.pendLen < REC_HDR + incl) return pos;
+    this.pendLen = 0;
+    const p = this.pend;
+    const sec = this.le ? p.readUInt32LE(0) : p.readUInt32BE(0);
+    const frac = this.le ? p.readUInt32LE(4) : p.readUInt32BE(4);
+    this.emit(p, REC_HDR, incl, orig, sec, frac);
+    return pos;
+  }
+
+  private tooBig(incl: number): void {
+    const n = this.frameNo + 1;
+    this.fail(n, `frame ${n}: record claims ${incl} bytes (more than ${MAX_RECORD_BYTES >>> 20} MiB); the file is damaged and cannot be read further`);
+  }
+
+  /** The hot loop: whole records inside `chunk`. Returns where the first incomplete record starts. */
+  private scan(c: Buffer, pos: number): number {
+    const end = c.length;
+    const le = this.le;
+    const swap = this.swap;
+    while (end - pos >= REC_HDR) {
+      let incl: number;
+      let orig: number;
+      let sec: number;
+      let frac: number;
+      if (le) {
+        sec = c.readUInt32LE(pos); frac = c.readUInt32LE(pos + 4);
+        incl = c.readUInt32LE(pos + 8); orig = c.readUInt32LE(pos + 12);
+      } else {
+        sec = c.readUInt32BE(pos); frac = c.readUInt32BE(pos + 4);
+        incl = c.readUInt32BE(pos + 8); orig = c.readUInt32BE(pos + 12);
+      }
+      if (swap !== SWAP_NONE && (swap === SWAP_ALWAYS || incl > orig)) {
+        const t = incl; incl = orig; orig = t;
+      }
+      if (incl > MAX_RECORD_BYTES) {
+        this.tooBig(incl);
+        return end;
+      }
+      const start = pos + REC_HDR;
+      if (end - start < incl) break;
+      this.emit(c, start, incl, orig, sec, frac);
+      pos = start + incl;
+    }
+    return pos;
+  }
+
+  private emit(c: Buffer, start: number, incl: number, orig: number, sec: number, frac: number): void {
+    const f = this.frame;
+    const n = ++this.frameNo;
+    f.index = n;
+    f.data = c.subarray(start, start + incl);
+    f.origLen = orig;
+    if (this.nano) {
+      if (frac >= 1_000_000_000) {
+        this.badFraction(n, frac, 'ns');
+        sec += Math.floor(frac / 1_000_000_000);
+        frac %= 1_000_000_000;
+      }
+      f.tsNsec = frac;
+    } else {
+      if (frac >= 1_000_000) {
+        this.badFraction(n, frac, 'µs');
+        sec += Math.floor(frac / 1_000_000);
+        frac %= 1_000_000;
+      }
+      f.tsNsec = frac * 1000;
+    }
+    f.tsSec = sec;
+    this.events.frame(f);
+  }
+
+  private badFraction(n: number, frac: number, unit: string): void {
+    this.gate.report('fraction', 'frames with an out-of-range timestamp fraction', n,
+      `frame ${n}: timestamp fraction ${frac} ${unit} is not below one second; carried into the seconds`);
+  }
+}

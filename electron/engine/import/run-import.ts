@@ -1,0 +1,166 @@
+/**
+ * Import runner: imports files into a case on a worker thread (import-worker.ts) so
+ * the caller's thread (Electron main, web host, CLI) stays responsive. One file's
+ * failure never stops the others; if the worker itself dies, the file it was on is
+ * marked failed and a fresh worker carries on with the rest.
+ */
+import { Worker } from 'node:worker_threads';
+import { resolve } from 'node:path';
+import { CaseStore, type InputStatus } from '../store/case-store.ts';
+import type { InputSummary } from './types.ts';
+
+export interface RunProgress {
+  /** Index of the file in the `files` argument. */
+  index: number;
+  count: number;
+  path: string;
+  inputId: number;
+  phase: 'start' | 'progress' | 'done';
+  bytesRead: number;
+  bytesTotal: number;
+  packets: number;
+  entries: number;
+}
+
+export interface ImportResult {
+  /** The path as given. */
+  path: string;
+  /** inputs.id in the case, or null when the file was never started (cancelled before). */
+  inputId: number | null;
+  /** 'skipped' = not started because the import was cancelled. */
+  status: InputStatus | 'skipped';
+  summary: InputSummary | null;
+  /** Why the file failed or stopped early (summary.error, or a worker failure). */
+  error: string | null;
+}
+
+export interface RunImportOptions {
+  /** Called at most about ten times a second per file, plus at start and end of each file. */
+  onProgress?: (p: RunProgress) => void;
+  /** Non-fatal problems of the engine itself (e.g. a protocol module that failed to load). */
+  onWarning?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+/** What the parent hands the worker. */
+export interface WorkerInput {
+  casePath: string;
+  files: string[];
+  startIndex: number;
+}
+
+/** Messages the worker posts. */
+export type WorkerMessage =
+  | { type: 'start'; index: number; inputId: number; bytesTotal: number }
+  | { type: 'progress'; index: number; inputId: number; bytesRead: number; bytesTotal: number; packets: number; entries: number }
+  | { type: 'result'; index: number; result: ImportResult }
+  | { type: 'warning'; message: string }
+  | { type: 'fatal'; error: string };
+
+/** Messages the parent posts. */
+export type ParentMessage = { type: 'cancel' };
+
+/** Empty summary for a file the engine could not process. */
+export function failedSummary(error: string, size = 0, sha256 = ''): InputSummary {
+  return {
+    format: null, gzip: false, sha256, size, linkTypes: [], tsDigits: 6, packets: 0, entries: 0,
+    firstTs: null, lastTs: null, anomalies: 0, error, producer: null, commentedFrames: 0,
+  };
+}
+
+interface Pass {
+  /** Index of the file being imported when the worker stopped, if any. */
+  current: { index: number; inputId: number } | null;
+  fatal: string | null;
+  exitError: string | null;
+}
+
+function runWorker(input: WorkerInput, results: Array<ImportResult | null>, opts: RunImportOptions): Promise<Pass> {
+  return new Promise((done) => {
+    const worker = new Worker(new URL('./import-worker.ts', import.meta.url), { workerData: input });
+    const pass: Pass = { current: null, fatal: null, exitError: null };
+    const count = input.files.length;
+    const cancel = (): void => { worker.postMessage({ type: 'cancel' } satisfies ParentMessage); };
+    opts.signal?.addEventListener('abort', cancel, { once: true });
+    worker.on('message', (m: WorkerMessage) => {
+      switch (m.type) {
+        case 'start':
+          pass.current = { index: m.index, inputId: m.inputId };
+          opts.onProgress?.({ index: m.index, count, path: input.files[m.index], inputId: m.inputId, phase: 'start', bytesRead: 0, bytesTotal: m.bytesTotal, packets: 0, entries: 0 });
+          break;
+        case 'progress':
+          opts.onProgress?.({ index: m.index, count, path: input.files[m.index], inputId: m.inputId, phase: 'progress', bytesRead: m.bytesRead, bytesTotal: m.bytesTotal, packets: m.packets, entries: m.entries });
+          break;
+        case 'result': {
+          results[m.index] = m.result;
+          pass.current = null;
+          const s = m.result.summary;
+          if (m.result.inputId !== null) {
+            opts.onProgress?.({ index: m.index, count, path: input.files[m.index], inputId: m.result.inputId, phase: 'done', bytesRead: s?.size ?? 0, bytesTotal: s?.size ?? 0, packets: s?.packets ?? 0, entries: s?.entries ?? 0 });
+          }
+          break;
+        }
+        case 'warning':
+          opts.onWarning?.(m.message);
+          break;
+        case 'fatal':
+          pass.fatal = m.error;
+          break;
+      }
+    });
+    worker.on('error', (e) => { pass.exitError = e instanceof Error ? e.message : String(e); });
+    worker.on('exit', (code) => {
+      opts.signal?.removeEventListener('abort', cancel);
+      if (code !== 0 && pass.exitError === null) pass.exitError = `exit code ${code}`;
+      done(pass);
+    });
+  });
+}
+
+/** Mark an input the worker died on as failed, from this thread. */
+function markCrashed(casePath: string, inputId: number, path: string, error: string): void {
+  const store = CaseStore.open(casePath);
+  try {
+    store.finishInput(inputId, failedSummary(error), 'failed');
+    store.appendCustody('import.failed', { input: inputId, path: resolve(path), error });
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Import `files` into the case at `casePath` (which must exist) on a worker thread.
+ * Resolves with one result per file, in order; never rejects for bad input files.
+ */
+export async function runImport(casePath: string, files: string[], opts: RunImportOptions = {}): Promise<ImportResult[]> {
+  const results: Array<ImportResult | null> = files.map(() => null);
+  let start = 0;
+  while (start < files.length) {
+    if (opts.signal?.aborted) break;
+    const pass = await runWorker({ casePath: resolve(casePath), files, startIndex: start }, results, opts);
+    if (pass.fatal !== null) {
+      for (let i = start; i < files.length; i++) {
+        results[i] ??= { path: files[i], inputId: null, status: 'failed', summary: null, error: pass.fatal };
+      }
+      break;
+    }
+    const next = results.findIndex((r, i) => i >= start && r === null);
+    if (next === -1) break;
+    // The worker stopped early: crashed (or was killed) while on `pass.current`.
+    const why = `import worker stopped: ${pass.exitError ?? 'no result'}`;
+    if (pass.current) {
+      const { index, inputId } = pass.current;
+      try {
+        markCrashed(casePath, inputId, files[index], why);
+      } catch (e) {
+        opts.onWarning?.(`could not record the failure of ${files[index]} in the case: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      results[index] = { path: files[index], inputId, status: 'failed', summary: failedSummary(why), error: why };
+      start = index + 1;
+    } else {
+      results[next] = { path: files[next], inputId: null, status: 'failed', summary: null, error: why };
+      start = next + 1;
+    }
+  }
+  return results.map((r, i) => r ?? { path: files[i], inputId: null, status: 'skipped', summary: null, error: 'import cancelled' });
+}

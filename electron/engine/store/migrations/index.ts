@@ -1,0 +1,13 @@
+/** The ordered list of case-schema migrations. Add a migration = one new numbered file + one line here. */
+import * as m001 from './001-initial.ts';
+
+export interface Migration {
+  /** 1, 2, 3 …: contiguous, applied in order. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: m001.name, sql: m001.sql },
+];

@@ -1,0 +1,59 @@
+/**
+ * Electron main process: app lifecycle, the one window, session hardening and the IPC
+ * binding of the Engine API. It stays thin; the work happens in the engine.
+ */
+import { app, BrowserWindow, session } from 'electron';
+import { join } from 'node:path';
+import { appEntryUrl, appUrlMatcher } from './app-url.ts';
+import type { AppLocation } from './app-url.ts';
+import { notImplementedEngine, shellHandlers } from './engine-api.ts';
+import { bindIpc } from './ipc.ts';
+import { denyPermissions, installCsp } from './security.ts';
+import { createMainWindow, lockDownWebContents } from './window.ts';
+
+// Applies to every renderer, including windows a later feature might add.
+app.enableSandbox();
+
+// electron-vite sets the dev server URL; a packaged app never trusts the environment for it.
+const devServerUrl = !app.isPackaged ? (process.env['ELECTRON_RENDERER_URL'] ?? null) : null;
+const location: AppLocation = {
+  rendererFile: join(import.meta.dirname, '../renderer/index.html'),
+  devServerUrl,
+};
+const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
+const isAppUrl = appUrlMatcher(location);
+
+app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents));
+
+function openWindow(): void {
+  createMainWindow({ preloadPath, entryUrl: appEntryUrl(location) });
+}
+
+app
+  .whenReady()
+  .then(() => {
+    installCsp(session.defaultSession, devServerUrl !== null ? 'development' : 'production');
+    denyPermissions(session.defaultSession);
+    bindIpc(
+      shellHandlers(notImplementedEngine(), () => ({
+        name: app.getName(),
+        version: app.getVersion(),
+        electron: process.versions.electron,
+        chrome: process.versions.chrome,
+        node: process.versions.node,
+      })),
+      isAppUrl,
+    );
+    openWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) openWindow();
+    });
+  })
+  .catch((err: unknown) => {
+    console.error('telltale: failed to start', err);
+    app.exit(1);
+  });
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});

@@ -1,0 +1,133 @@
+/** Read-only streaming file access: decoded chunks, transparent gunzip, SHA-256 of the original bytes. */
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RAW_CHUNK, openSource } from '../../../electron/engine/capture/file-source.ts';
+import { createPcapReader } from '../../../electron/engine/capture/pcap-reader.ts';
+import { CORPUS, truthOf } from './corpus.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'telltale-source-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+async function drain(path: string): Promise<{ data: Buffer; chunks: number[]; digest: string; raw: number; size: number; gzip: boolean }> {
+  const s = await openSource(path);
+  const parts: Buffer[] = [];
+  for await (const c of s) parts.push(Buffer.from(c));
+  const digest = await s.digest();
+  const out = { data: Buffer.concat(parts), chunks: parts.map((p) => p.length), digest, raw: s.rawBytesRead, size: s.size, gzip: s.gzip };
+  await s.close();
+  return out;
+}
+
+describe('openSource', () => {
+  it('streams a plain corpus file unchanged and hashes it', async () => {
+    const path = `${CORPUS}pcapplusplus__example.pcap`;
+    const bytes = readFileSync(path);
+    const r = await drain(path);
+    expect(r.gzip).toBe(false);
+    expect(r.data.equals(bytes)).toBe(true);
+    expect(r.size).toBe(bytes.length);
+    expect(r.raw).toBe(bytes.length);
+    expect(r.digest).toBe(sha256(bytes));
+  });
+
+  it('gunzips a gzip file on the fly and hashes the compressed bytes', async () => {
+    const name = 'pcapplusplus__example.pcap';
+    const original = readFileSync(CORPUS + name);
+    const gz = gzipSync(original);
+    const path = join(dir, `${name}.gz`);
+    writeFileSync(path, gz);
+    const r = await drain(path);
+    expect(r.gzip).toBe(true);
+    expect(r.data.equals(original)).toBe(true);
+    expect(r.size).toBe(gz.length);
+    expect(r.raw).toBe(gz.length);
+    expect(r.digest).toBe(sha256(gz));
+
+    // And the decoded stream feeds a reader to the truth's packet count.
+    const s = await openSource(path);
+    let frames = 0;
+    const reader = createPcapReader({ frame() { frames++; }, iface() {}, anomaly() {} });
+    for await (const c of s) reader.push(c);
+    reader.end();
+    await s.close();
+    expect(frames).toBe(truthOf(name)?.packet_count);
+  });
+
+  it('reads files larger than one chunk in bounded chunks (plain and gzip)', async () => {
+    const big = randomBytes(RAW_CHUNK * 2 + 12345);
+    const plain = join(dir, 'big.bin');
+    writeFileSync(plain, big);
+    const r = await drain(plain);
+    expect(r.chunks.length).toBe(3);
+    expect(Math.max(...r.chunks)).toBeLessThanOrEqual(RAW_CHUNK);
+    expect(r.data.equals(big)).toBe(true);
+    expect(r.digest).toBe(sha256(big));
+
+    const gzPath = join(dir, 'big.bin.gz');
+    const gz = gzipSync(big);
+    writeFileSync(gzPath, gz);
+    const g = await drain(gzPath);
+    expect(g.chunks.length).toBeGreaterThan(1);
+    expect(Math.max(...g.chunks)).toBeLessThanOrEqual(RAW_CHUNK);
+    expect(g.data.equals(big)).toBe(true);
+    expect(g.digest).toBe(sha256(gz));
+  });
+
+  it('hashes the whole file even when the consumer stops after the first chunk', async () => {
+    const big = randomBytes(RAW_CHUNK + 999);
+    const gz = gzipSync(big, { level: 0 });
+    for (const [name, bytes] of [['stop.bin', big], ['stop.bin.gz', gz]] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      const s = await openSource(path);
+      for await (const c of s) { expect(c.length).toBeGreaterThan(0); break; }
+      expect(s.rawBytesRead).toBeLessThanOrEqual(bytes.length);
+      expect(await s.digest()).toBe(sha256(bytes));
+      expect(s.rawBytesRead).toBe(bytes.length);
+      await s.close();
+      await s.close();
+    }
+  });
+
+  it('opens a read-only file and leaves it untouched', async () => {
+    const path = join(dir, 'ro.pcap');
+    const bytes = readFileSync(`${CORPUS}tcpdump__pptp.pcap`);
+    writeFileSync(path, bytes);
+    chmodSync(path, 0o444);
+    const before = statSync(path);
+    const r = await drain(path);
+    expect(r.data.equals(bytes)).toBe(true);
+    const after = statSync(path);
+    expect(after.mtimeMs).toBe(before.mtimeMs);
+    expect(after.size).toBe(before.size);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it('surfaces damaged gzip data as an error from the iteration, and a missing file from open', async () => {
+    const gz = gzipSync(randomBytes(100_000));
+    gz.fill(0x55, 40, 400);
+    const path = join(dir, 'bad.gz');
+    writeFileSync(path, gz);
+    const s = await openSource(path);
+    await expect((async () => { for await (const c of s) void c; })()).rejects.toThrow();
+    expect(await s.digest()).toBe(sha256(gz));
+    await s.close();
+    await expect(openSource(join(dir, 'missing.pcap'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses to hand out a partial hash after close', async () => {
+    const path = join(dir, 'close.bin');
+    writeFileSync(path, randomBytes(10));
+    const s = await openSource(path);
+    await s.close();
+    await expect(s.digest()).rejects.toThrow(/after close/);
+  });
+});

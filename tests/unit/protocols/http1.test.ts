@@ -1,0 +1,395 @@
+/** The HTTP/1.x stream handler, fed hand-written streams directly (no dissector). */
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { http1Protocol } from '../../../electron/engine/protocols/http1.ts';
+import { DECODED_CAP } from '../../../electron/engine/protocols/http-body.ts';
+import type { StreamChunkMeta, StreamDir, TcpConversation } from '../../../electron/engine/protocols/types.ts';
+import { CollectingSink, type HttpRecord } from '../../../electron/engine/records.ts';
+
+const conv: TcpConversation = {
+  input: 3, clientIp: '10.0.0.1', clientPort: 50000, serverIp: '192.0.2.80', serverPort: 80, clientMac: null, serverMac: null,
+};
+
+function meta(frame: number, gapBefore = 0): StreamChunkMeta {
+  return { frame, tsSec: 1_600_000_000 + frame, tsNsec: 250, gapBefore };
+}
+
+/** Deterministic PRNG (mulberry32) so a failing split can be replayed from its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Step = [dir: StreamDir, bytes: Buffer];
+
+interface Run {
+  sink: CollectingSink;
+  /** Frame that carried the first byte of each step. */
+  firstFrames: number[];
+}
+
+/** Play steps through a fresh handler, each step cut into chunks by `split` (whole when absent). */
+function play(steps: Step[], split?: () => number): Run {
+  const sink = new CollectingSink();
+  const h = http1Protocol.open(conv, sink);
+  let frame = 1;
+  const firstFrames: number[] = [];
+  for (const [dir, bytes] of steps) {
+    firstFrames.push(frame);
+    let off = 0;
+    while (off < bytes.length) {
+      const size = split ? 1 + Math.floor(split() * Math.min(bytes.length, 700)) : bytes.length;
+      h.data(dir, bytes.subarray(off, Math.min(bytes.length, off + size)), meta(frame++));
+      off += size;
+    }
+  }
+  h.end();
+  return { sink, firstFrames };
+}
+
+const b = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+/** Comparable view of a record (bodies as hex, bigint as string). */
+function view(r: HttpRecord): Record<string, unknown> {
+  return {
+    method: r.method, host: r.host, uri: r.uri, version: r.version, status: r.status, reason: r.reason,
+    requestBody: r.requestBody?.toString('hex') ?? null, requestBodySize: r.requestBodySize,
+    responseBody: r.responseBody?.toString('hex') ?? null, responseBodySize: r.responseBodySize,
+    requestHeaders: r.requestHeaders, responseHeaders: r.responseHeaders, truncated: r.truncated,
+  };
+}
+
+function chunked(body: Buffer, sizes: number[], trailer = ''): Buffer {
+  const parts: Buffer[] = [];
+  let off = 0;
+  for (const s of sizes) {
+    const piece = body.subarray(off, off + s);
+    parts.push(b(`${piece.length.toString(16)};ext=1\r\n`), piece, b('\r\n'));
+    off += s;
+  }
+  if (off < body.length) parts.push(b(`${(body.length - off).toString(16)}\r\n`), body.subarray(off), b('\r\n'));
+  parts.push(b(`0\r\n${trailer}\r\n`));
+  return Buffer.concat(parts);
+}
+
+describe('http1 stream handler', () => {
+  it('pairs a GET with its response and points at the first bytes of both', () => {
+    const req = b('GET /index.html?q=1 HTTP/1.1\r\nHost: WWW.Example.COM:8080\r\nUser-Agent: t\r\n\r\n');
+    const res = b('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello');
+    const { sink, firstFrames } = play([[0, req], [1, res]]);
+    expect(sink.httpRecords).toHaveLength(1);
+    const r = sink.httpRecords[0];
+    expect(r).toMatchObject({
+      input: 3, frame: firstFrames[0], ts: BigInt(1_600_000_000 + firstFrames[0]) * 1_000_000_000n + 250n,
+      srcIp: '10.0.0.1', srcPort: 50000, dstIp: '192.0.2.80', dstPort: 80,
+      method: 'GET', host: 'www.example.com', uri: '/index.html?q=1', version: 'HTTP/1.1',
+      status: 200, reason: 'OK', responseFrame: firstFrames[1], source: 'tcp', truncated: false,
+      requestBody: null, requestBodySize: 0, responseBodySize: 5,
+    });
+    expect(r.responseTs).toBe(BigInt(1_600_000_000 + firstFrames[1]) * 1_000_000_000n + 250n);
+    expect(r.responseBody?.toString()).toBe('hello');
+    expect(r.requestHeaders).toEqual([['Host', 'WWW.Example.COM:8080'], ['User-Agent', 't']]);
+    expect(sink.anomalyRecords).toEqual([]);
+  });
+
+  // A pipelined conversation touching every framing rule; the records must not depend
+  // on how TCP cut the bytes.
+  const gzBody = Buffer.from(`<html>${'pipelined body '.repeat(300)}</html>`);
+  const postBody = Buffer.from('a=1&b=two&c=three');
+  const requests = Buffer.concat([
+    b('GET /one HTTP/1.1\r\nHost: example.org\r\n\r\n'),
+    b('HEAD /two HTTP/1.1\r\nHost: example.org\r\n\r\n'),
+    b(`POST /three HTTP/1.1\r\nHost: example.org\r\nContent-Length: ${postBody.length}\r\n\r\n`), postBody,
+    b('POST /four HTTP/1.1\r\nHost: example.org\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n'),
+    chunked(postBody, [3, 5], 'X-Sum: 9\r\n'),
+    b('GET /five HTTP/1.1\r\nHost: example.org\r\n\r\n'),
+    b('GET /six HTTP/1.1\r\nHost: example.org\r\n\r\n'),
+    b('GET /seven HTTP/1.1\r\nHost: example.org\r\n\r\n'),
+  ]);
+  const gz = gzipSync(gzBody);
+  const responses = Buffer.concat([
+    b('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none'),
+    // HEAD: Content-Length describes the GET body, none follows.
+    b('HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n'),
+    b('HTTP/1.1 204 No Content\r\n\r\n'),
+    b('HTTP/1.1 100 Continue\r\n\r\n'),
+    b('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\nTrailer: X-Check\r\n\r\n'),
+    chunked(gz, [10, 100, 7], 'X-Check: yes\r\n'),
+    b('HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n'),
+    b('HTTP/1.0 200 OK\r\nX-Note: no length, read until close\r\n\r\nlast body\r\nwith lines'),
+  ]);
+  // Server answers only after the client sent everything (true pipelining).
+  const steps: Step[] = [[0, requests], [1, responses]];
+
+  it('handles pipelining, HEAD/1xx/204/304, chunked trailers, gzip and read-until-close', () => {
+    const { sink } = play(steps);
+    const recs = sink.httpRecords;
+    expect(sink.anomalyRecords).toEqual([]);
+    expect(recs.map((r) => [r.method, r.uri, r.status])).toEqual([
+      ['GET', '/one', 200], ['HEAD', '/two', 200], ['POST', '/three', 204], ['POST', '/four', 200],
+      ['GET', '/five', 304], ['GET', '/six', 200], ['GET', '/seven', null],
+    ]);
+    expect(recs[0].responseBody?.toString()).toBe('one');
+    expect(recs[1].responseBody).toBeNull();
+    expect(recs[2].requestBody?.toString()).toBe(postBody.toString());
+    expect(recs[3].requestBody?.toString()).toBe(postBody.toString());
+    expect(recs[3].requestHeaders).toContainEqual(['X-Sum', '9']);
+    expect(recs[3].responseBody?.equals(gzBody)).toBe(true);
+    expect(recs[3].responseBodySize).toBe(gz.length);
+    expect(recs[3].responseHeaders).toContainEqual(['X-Check', 'yes']);
+    expect(recs[4].responseBody).toBeNull();
+    expect(recs[5].responseBody?.toString()).toBe('last body\r\nwith lines');
+    expect(recs[5].truncated).toBe(false);
+    // The seventh request never got an answer: emitted at end() with status null.
+    expect(recs[6]).toMatchObject({ status: null, responseFrame: null, responseTs: null, responseHeaders: null });
+  });
+
+  it('gives the same records however the stream is cut into segments', () => {
+    const reference = play(steps).sink.httpRecords.map(view);
+    for (let seed = 1; seed <= 40; seed++) {
+      const got = play(steps, prng(seed)).sink;
+      expect(got.anomalyRecords, `seed ${seed}`).toEqual([]);
+      expect(got.httpRecords.map(view), `seed ${seed}`).toEqual(reference);
+    }
+  });
+
+  it('decodes deflate (zlib and raw), br, x-gzip and stacked codings', () => {
+    const text = Buffer.from('{"events":[{"url":"https://example.com/private","q":"search words"}]}'.repeat(20));
+    const cases: Array<[string, Buffer]> = [
+      ['deflate', deflateSync(text)],
+      ['deflate', deflateRawSync(text)],
+      ['br', brotliCompressSync(text)],
+      ['x-gzip', gzipSync(text)],
+      // Applied gzip first, then br: decoded in reverse.
+      ['gzip, br', brotliCompressSync(gzipSync(text))],
+      ['identity, gzip', gzipSync(text)],
+    ];
+    for (const [coding, body] of cases) {
+      const { sink } = play([
+        [0, Buffer.concat([b(`POST /c HTTP/1.1\r\nHost: h\r\nContent-Encoding: ${coding}\r\nContent-Length: ${body.length}\r\n\r\n`), body])],
+        [1, Buffer.concat([b(`HTTP/1.1 200 OK\r\nContent-Encoding: ${coding}\r\nContent-Length: ${body.length}\r\n\r\n`), body])],
+      ]);
+      expect(sink.anomalyRecords, coding).toEqual([]);
+      const r = sink.httpRecords[0];
+      expect(r.requestBody?.equals(text), coding).toBe(true);
+      expect(r.responseBody?.equals(text), coding).toBe(true);
+      expect(r.requestBodySize).toBe(body.length);
+    }
+  });
+
+  it('stops a gzip bomb at the decoded cap', () => {
+    const bomb = gzipSync(Buffer.alloc(DECODED_CAP * 3), { level: 9 });
+    expect(bomb.length).toBeLessThan(100_000);
+    const { sink } = play([
+      [0, b('GET /bomb HTTP/1.1\r\nHost: h\r\n\r\n')],
+      [1, Buffer.concat([b(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n\r\n`), bomb])],
+    ]);
+    const r = sink.httpRecords[0];
+    expect(r.truncated).toBe(true);
+    expect(r.responseBodySize).toBe(bomb.length);
+    expect(r.responseBody!.length).toBeLessThanOrEqual(DECODED_CAP);
+    expect(r.responseBody!.length).toBeGreaterThan(DECODED_CAP / 2);
+    expect(r.responseBody!.every((x) => x === 0)).toBe(true);
+    expect(sink.anomalyRecords.some((a) => a.layer === 'http' && /cap/.test(a.error))).toBe(true);
+  });
+
+  it('keeps the body prefix before a gap in a Content-Length body and carries on', () => {
+    const sink = new CollectingSink();
+    const h = http1Protocol.open(conv, sink);
+    h.data(0, b('GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n'), meta(1));
+    h.data(1, b('HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n0123'), meta(2));
+    // 10 bytes lost, then the last 6 bytes of the body and the next response.
+    h.data(1, b('efghijHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno'), meta(3, 10));
+    h.end();
+    const [a, c] = sink.httpRecords;
+    expect(a).toMatchObject({ uri: '/a', status: 200, truncated: true, responseBodySize: 20 });
+    expect(a.responseBody?.toString()).toBe('0123');
+    expect(c).toMatchObject({ uri: '/b', status: 404, truncated: false, responseFrame: 3 });
+    expect(c.responseBody?.toString()).toBe('no');
+    expect(sink.anomalyRecords.map((x) => x.layer)).toEqual(['http']);
+  });
+
+  it('finishes a chunked body cut by a gap as truncated and resynchronises on the next status line', () => {
+    const sink = new CollectingSink();
+    const h = http1Protocol.open(conv, sink);
+    h.data(0, b('GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n'), meta(1));
+    h.data(1, b('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\n0123'), meta(2));
+    h.data(1, b('rest of a chunk\r\n0\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nx'), meta(5, 900));
+    h.end();
+    const [a, c] = sink.httpRecords;
+    expect(a).toMatchObject({ uri: '/a', status: 200, truncated: true });
+    expect(a.responseBody?.toString()).toBe('hello0123');
+    expect(c).toMatchObject({ uri: '/b', status: 201, truncated: false, responseFrame: 5 });
+    expect(c.responseBody?.toString()).toBe('x');
+  });
+
+  it('salvages a request head cut by a gap and finds the next request line', () => {
+    const sink = new CollectingSink();
+    const h = http1Protocol.open(conv, sink);
+    h.data(0, b('GET /cut HTTP/1.1\r\nHost: cut.example\r\nCookie: abc'), meta(1));
+    h.data(0, b('more cookie\r\nAccept: */*\r\n\r\nGET /next HTTP/1.1\r\nHost: next.example\r\n\r\n'), meta(3, 50));
+    h.data(1, b('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), meta(4));
+    h.end();
+    expect(sink.httpRecords.map((r) => [r.uri, r.host, r.truncated])).toEqual([
+      ['/cut', 'cut.example', true],
+      ['/next', 'next.example', false],
+    ]);
+    // The only response answers the first request still waiting, as on the wire.
+    expect(sink.httpRecords[0].status).toBe(200);
+  });
+
+  it('records CONNECT and ignores the tunnel after a 2xx', () => {
+    const tls = Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5]);
+    const { sink } = play([
+      [0, b('CONNECT api.example.com:443 HTTP/1.1\r\nHost: api.example.com:443\r\n\r\n')],
+      [1, b('HTTP/1.1 200 Connection Established\r\n\r\n')],
+      [0, tls],
+      [1, tls],
+    ]);
+    expect(sink.httpRecords).toHaveLength(1);
+    expect(sink.httpRecords[0]).toMatchObject({ method: 'CONNECT', host: 'api.example.com', uri: 'api.example.com:443', status: 200 });
+    expect(sink.anomalyRecords).toEqual([]);
+  });
+
+  it('goes on parsing after a refused CONNECT', () => {
+    const { sink } = play([
+      [0, b('CONNECT secure.example:443 HTTP/1.1\r\n\r\n')],
+      [0, b('GET http://plain.example/x HTTP/1.1\r\n\r\n')],
+      [1, b('HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 4\r\n\r\ndeny')],
+      [1, b('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')],
+    ]);
+    expect(sink.httpRecords.map((r) => [r.method, r.host, r.uri, r.status])).toEqual([
+      ['CONNECT', 'secure.example', 'secure.example:443', 407],
+      ['GET', 'plain.example', 'http://plain.example/x', 200],
+    ]);
+  });
+
+  it('stops after 101 Switching Protocols (websocket)', () => {
+    const { sink } = play([
+      [0, b('GET /chat HTTP/1.1\r\nHost: ws.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n')],
+      [1, b('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n')],
+      [0, Buffer.from([0x81, 0x85, 1, 2, 3, 4, 5, 6, 7, 8, 9])],
+      [1, Buffer.from([0x81, 0x02, 0x68, 0x69])],
+    ]);
+    expect(sink.httpRecords.map((r) => [r.uri, r.status])).toEqual([['/chat', 101]]);
+    expect(sink.anomalyRecords).toEqual([]);
+  });
+
+  it('tolerates bare LF line ends and obs-fold continuation lines', () => {
+    const { sink } = play([
+      [0, b('GET /lf HTTP/1.0\nHost: lf.example\nX-Long: first\n  second\n\tthird\n\n')],
+      [1, b('HTTP/1.0 200 OK\nContent-Length: 2\n\nok')],
+    ]);
+    const r = sink.httpRecords[0];
+    expect(r).toMatchObject({ host: 'lf.example', status: 200, version: 'HTTP/1.0' });
+    expect(r.requestHeaders).toContainEqual(['X-Long', 'first second third']);
+    expect(r.responseBody?.toString()).toBe('ok');
+  });
+
+  it('parses an HTTP/0.9 simple request whose response arrives first', () => {
+    const html = b('<html><body>old</body></html>\n');
+    const sink = new CollectingSink();
+    const h = http1Protocol.open(conv, sink);
+    h.data(1, html, { frame: 7, tsSec: 100, tsNsec: 900, gapBefore: 0 });
+    h.data(0, b('GET /old.html\r\n'), { frame: 8, tsSec: 100, tsNsec: 500, gapBefore: 0 });
+    h.end();
+    expect(sink.httpRecords).toHaveLength(1);
+    expect(sink.httpRecords[0]).toMatchObject({
+      method: 'GET', uri: '/old.html', version: 'HTTP/0.9', host: null, status: null, frame: 8, responseFrame: 7,
+    });
+    expect(sink.httpRecords[0].responseBody?.equals(html)).toBe(true);
+    expect(sink.anomalyRecords).toEqual([]);
+  });
+
+  it('pairs a response delivered before its (earlier-stamped) request', () => {
+    const sink = new CollectingSink();
+    const h = http1Protocol.open(conv, sink);
+    h.data(1, b('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA'), { frame: 5, tsSec: 10, tsNsec: 2, gapBefore: 0 });
+    h.data(0, b('GET /first HTTP/1.1\r\nHost: h\r\n\r\n'), { frame: 6, tsSec: 10, tsNsec: 1, gapBefore: 0 });
+    h.end();
+    expect(sink.httpRecords.map((r) => [r.uri, r.status, r.responseFrame])).toEqual([['/first', 200, 5]]);
+  });
+
+  it('does not pair a response to a request the capture missed with a later request', () => {
+    const sink = new CollectingSink();
+    const h = http1Protocol.open(conv, sink);
+    h.data(1, b('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nold'), { frame: 1, tsSec: 10, tsNsec: 0, gapBefore: 0 });
+    h.data(0, b('GET /new HTTP/1.1\r\nHost: h\r\n\r\n'), { frame: 2, tsSec: 11, tsNsec: 0, gapBefore: 0 });
+    h.data(1, b('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'), { frame: 3, tsSec: 12, tsNsec: 0, gapBefore: 0 });
+    h.end();
+    expect(sink.httpRecords.map((r) => [r.uri, r.status])).toEqual([['/new', 404]]);
+    expect(sink.anomalyRecords.map((a) => a.error)).toEqual(['HTTP response (status 200) without a request in the capture']);
+  });
+
+  it('takes the host from Host (port and brackets removed), else from the target', () => {
+    const hosts = (req: string): Array<string | null> => play([[0, b(req)]]).sink.httpRecords.map((r) => r.host);
+    expect(hosts('GET / HTTP/1.1\r\nHost: [2001:DB8::1]:8080\r\n\r\n')).toEqual(['2001:db8::1']);
+    expect(hosts('GET http://user@Proxy.Example:3128/p?x HTTP/1.1\r\n\r\n')).toEqual(['proxy.example']);
+    expect(hosts('GET /nohost HTTP/1.0\r\n\r\n')).toEqual([null]);
+    expect(hosts('OPTIONS * HTTP/1.1\r\nHost: opt.example\r\n\r\n')).toEqual(['opt.example']);
+  });
+
+  it('emits unanswered requests at end() and marks a cut request body truncated', () => {
+    const { sink } = play([[0, b('PUT /up HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\npartial')]]);
+    expect(sink.httpRecords[0]).toMatchObject({ method: 'PUT', status: null, truncated: true, requestBodySize: 7 });
+    expect(sink.httpRecords[0].requestBody?.toString()).toBe('partial');
+  });
+
+  it('reports a malformed chunk size and keeps what came before', () => {
+    const { sink } = play([
+      [0, b('GET /x HTTP/1.1\r\nHost: h\r\n\r\n')],
+      [1, b('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\nmore')],
+    ]);
+    expect(sink.httpRecords[0]).toMatchObject({ status: 200, truncated: true });
+    expect(sink.httpRecords[0].responseBody?.toString()).toBe('abc');
+    expect(sink.anomalyRecords.some((a) => /chunk-size/.test(a.error))).toBe(true);
+  });
+
+  it('never throws on random bytes, whichever side they come from', () => {
+    const rnd = prng(99);
+    for (let k = 0; k < 200; k++) {
+      const sink = new CollectingSink();
+      const h = http1Protocol.open(conv, sink);
+      const start = k % 2 === 0 ? b('GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n') : b('HTTP/1.1 200 OK\r\n');
+      const junk = Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 3000) }, () => Math.floor(rnd() * 256)));
+      // Sprinkle line ends and digits so the parser gets past its first checks.
+      for (let i = 0; i < junk.length; i += 7) junk[i] = [0x0a, 0x0d, 0x30, 0x3a, 0x20][Math.floor(rnd() * 5)];
+      expect(() => {
+        h.data(k % 2 as StreamDir, Buffer.concat([start, junk]), meta(1));
+        h.data(1 - (k % 2) as StreamDir, junk, meta(2, Math.floor(rnd() * 3)));
+        h.end();
+      }).not.toThrow();
+      expect(sink.anomalyRecords.every((a) => !/unexpected/.test(a.error))).toBe(true);
+    }
+  });
+});
+
+describe('http1 heuristic', () => {
+  const h = (s: string, dir: StreamDir): boolean => http1Protocol.heuristic!(b(s), dir);
+
+  it('accepts strict request and status lines only', () => {
+    expect(h('GET / HTTP/1.1\r\nHost: x\r\n\r\n', 0)).toBe(true);
+    expect(h('PROPFIND /dav/ HTTP/1.1\r\n', 0)).toBe(true);
+    expect(h('HTTP/1.1 200 OK\r\n', 1)).toBe(true);
+    expect(h('HTTP/1.0 404 Not Found\r\n', 1)).toBe(true);
+  });
+
+  it('rejects look-alikes and incomplete lines', () => {
+    expect(h('SSH-2.0-OpenSSH_8.9\r\n', 0)).toBe(false);
+    expect(h('GETX / HTTP/1.1\r\n', 0)).toBe(false);
+    expect(h('get / HTTP/1.1\r\n', 0)).toBe(false);
+    expect(h('GET / HTTP/2.0\r\n', 0)).toBe(false);
+    expect(h('GET  / HTTP/1.1\r\n', 0)).toBe(false);
+    expect(h('GET /index', 0)).toBe(false);
+    expect(h('GET /x\r\n', 0)).toBe(false);
+    expect(h('HTTP/2 200\r\n', 1)).toBe(false);
+    expect(h('HTTP/1.1 20', 1)).toBe(false);
+    expect(h('HTTP/1.1 200 OK\r\n', 0)).toBe(false);
+  });
+});

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { CaseStore } from '../../../electron/engine/store/case-store.ts';
+import { dnsRecord, flowRecord, httpRecord, nameRecord, summary, tempDir, tlsRecord } from './records-fixture.ts';
+
+function newCase(batchRows?: number): { path: string; store: CaseStore; input: number } {
+  const path = join(tempDir(), 'case.db');
+  const store = CaseStore.open(path, { create: true, batchRows });
+  const input = store.addInput('/evidence/phone.pcap');
+  return { path, store, input };
+}
+
+describe('inputs', () => {
+  it('records the summary with full timestamp precision and the derived status', () => {
+    const { store, input } = newCase();
+    expect(store.inputs()[0]).toMatchObject({ id: input, path: '/evidence/phone.pcap', fileName: 'phone.pcap', status: 'importing' });
+    store.finishInput(input, summary({ linkTypes: [1, 276], gzip: true, producer: 'Android 14' }));
+    const row = store.inputs()[0];
+    expect(row).toMatchObject({
+      status: 'done', format: 'pcap', gzip: true, linkTypes: [1, 276], packets: 10, tsDigits: 6,
+      sha256: 'ab'.repeat(32), size: 1234, producer: 'Android 14', error: null,
+    });
+    expect(row.firstTs).toBe(1_600_000_000_123_456_789n);
+    expect(row.finishedAt).not.toBeNull();
+
+    const bad = store.addInput('/evidence/notes.txt');
+    store.finishInput(bad, summary({ format: null, packets: 0, error: 'not a capture', sha256: '', firstTs: null, lastTs: null }));
+    expect(store.inputs()[1]).toMatchObject({ status: 'failed', error: 'not a capture', sha256: null, firstTs: null });
+
+    const partial = store.addInput('/evidence/cut.pcap');
+    store.finishInput(partial, summary({ packets: 3, error: 'truncated record' }));
+    expect(store.inputs()[2]).toMatchObject({ status: 'done', error: 'truncated record' });
+    store.close();
+  });
+});
+
+describe('batched writes', () => {
+  it('makes rows visible to other connections only after flush', () => {
+    const { path, store, input } = newCase(10_000);
+    const reader = new Database(path, { readonly: true });
+    const count = (): number => reader.prepare('SELECT count(*) FROM dns').pluck().get() as number;
+    for (let i = 0; i < 100; i++) store.dns(dnsRecord({ input, frame: i + 1, ts: 1_000n + BigInt(i) }));
+    expect(count()).toBe(0);
+    store.flush();
+    expect(count()).toBe(100);
+    reader.close();
+    store.close();
+  });
+
+  it('commits on its own every batchRows rows', () => {
+    const { path, store, input } = newCase(50);
+    const reader = new Database(path, { readonly: true });
+    for (let i = 0; i < 120; i++) store.anomaly({ input, frame: i + 1, layer: 'ipv4', error: 'bad checksum' });
+    expect(reader.prepare('SELECT count(*) FROM anomalies').pluck().get()).toBe(100);
+    store.close();
+    expect(reader.prepare('SELECT count(*) FROM anomalies').pluck().get()).toBe(120);
+    reader.close();
+  });
+
+  it('keeps a record it cannot store as a store anomaly instead of throwing', () => {
+    const { store, input } = newCase();
+    // A protocol bug: a port that is not a number. The store must not throw into the dissector.
+    expect(() => store.dns(dnsRecord({ input, srcPort: 'x' as unknown as number }))).not.toThrow();
+    store.dns(dnsRecord({ input, frame: 2 }));
+    store.flush();
+    expect(store.storeErrors).toBe(1);
+    expect(store.counts().dns).toBe(1);
+    const a = [...store.iterAnomalies()];
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ input, frame: 1, layer: 'store' });
+    expect(a[0].error).toMatch(/could not store dns record/);
+    store.close();
+  });
+
+  it('reads records back as written, ordered by time', () => {
+    const { store, input } = newCase();
+    const answers = [{ name: 'example.com', type: 1, ttl: 60, data: '93.184.216.34' }];
+    store.dns(dnsRecord({ input, frame: 3, ts: 3_000_000_000_000_000_001n, response: true, rcode: 0, answers }));
+    store.dns(dnsRecord({ input, frame: 1, ts: 1_000_000_000_000_000_001n }));
+    const tls = tlsRecord({ input, transport: 'quic', quicVersion: 0x6b3343cf });
+    store.tls(tls);
+    store.flow(flowRecord({ input }));
+    store.name(nameRecord({ input }));
+    store.flush();
+    const dns = [...store.iterDns(1)]; // page size 1 exercises the keyset paging
+    expect(dns.map((d) => d.frame)).toEqual([1, 3]);
+    const { rowId, ...second } = dns[1];
+    expect(rowId).toBeGreaterThan(0);
+    expect(second).toEqual(dnsRecord({ input, frame: 3, ts: 3_000_000_000_000_000_001n, response: true, rcode: 0, answers }));
+    const [t] = [...store.iterTls()];
+    const { rowId: _r, ...tlsBack } = t;
+    expect(tlsBack).toEqual(tls);
+    expect([...store.iterNames()][0]).toMatchObject({ name: 'android-phone', source: 'dhcp', vendorClass: 'android-dhcp-13' });
+    expect(store.counts()).toMatchObject({ dns: 2, tls: 1, flows: 1, names: 1 });
+    store.close();
+  });
+});
+
+describe('http bodies', () => {
+  it('are stored compressed and read back byte for byte', () => {
+    const { store, input } = newCase();
+    const text = Buffer.from(`crc=1&gzip=1&data_list=${'{"url":"https://example.com/search?q=secret","ts":1}'.repeat(400)}`);
+    const noise = randomBytes(64 * 1024);
+    store.http(httpRecord({ input, method: 'POST', requestBody: text, requestBodySize: text.length, responseBody: noise, responseBodySize: noise.length }));
+    store.http(httpRecord({ input, frame: 20, ts: 1_600_000_009_000_000_000n, requestBody: Buffer.alloc(0), responseBody: Buffer.from('ok') }));
+    store.flush();
+    const rows = store.db.prepare(`SELECT id, length(request_body) AS req, request_body_codec AS reqc, request_body_len AS reql,
+      length(response_body) AS res, response_body_codec AS resc, response_body_len AS resl FROM http ORDER BY id`).all() as Array<Record<string, unknown>>;
+    // Text compresses a lot; random bytes are kept as they are rather than grown.
+    expect(rows[0].reqc).toBe('br');
+    expect(rows[0].req as number).toBeLessThan(text.length / 10);
+    expect(rows[0].reql).toBe(text.length);
+    expect(rows[0].resc).toBe('raw');
+    expect(rows[0].res).toBe(noise.length);
+    const bodies = store.httpBodies(rows[0].id as number);
+    expect(bodies.request?.equals(text)).toBe(true);
+    expect(bodies.response?.equals(noise)).toBe(true);
+    // An empty body is stored as none; a tiny one raw.
+    expect(rows[1]).toMatchObject({ req: null, reqc: null, reql: 0, resc: 'raw', resl: 2 });
+    expect(store.httpBodies(rows[1].id as number).response?.toString()).toBe('ok');
+    const [h] = [...store.iterHttp()];
+    expect(h).toMatchObject({ method: 'POST', requestBodyLen: text.length, responseBodyLen: noise.length, requestHeaders: [['Host', 'example.com'], ['User-Agent', 'test']] });
+    store.close();
+  });
+});
+
+describe('hosts table', () => {
+  it('links addresses to names from DNS (with CNAME chain), SNI, HTTP Host, HAR and names', () => {
+    const { store, input } = newCase();
+    store.dns(dnsRecord({
+      input, frame: 2, ts: 2_000n, response: true, rcode: 0, qname: 'www.Example.com.', answers: [
+        { name: 'www.example.com', type: 5, ttl: 60, data: 'edge.cdn.test.' },
+        { name: 'edge.cdn.test', type: 5, ttl: 60, data: 'e1.cdn.test' },
+        { name: 'e1.cdn.test', type: 1, ttl: 20, data: '192.0.2.10' },
+        { name: 'e1.cdn.test', type: 28, ttl: 20, data: '2001:db8::10' },
+        { name: 'unrelated.test', type: 1, ttl: 20, data: '192.0.2.99' },
+      ],
+    }));
+    // A query (not a response) and a response without answers link nothing.
+    store.dns(dnsRecord({ input, frame: 1, ts: 1_000n, qname: 'www.example.com' }));
+    store.dns(dnsRecord({ input, frame: 3, ts: 3_000n, response: true, rcode: 3, qname: 'nx.test' }));
+    store.tls(tlsRecord({ input, frame: 5, ts: 5_000n, dstIp: '192.0.2.10', sni: 'WWW.example.com' }));
+    store.tls(tlsRecord({ input, frame: 6, ts: 6_000n, dstIp: '192.0.2.10', sni: 'www.example.com' }));
+    store.http(httpRecord({ input, frame: 7, ts: 7_000n, dstIp: '192.0.2.10', host: 'www.example.com:8080' }));
+    store.http(httpRecord({ input, frame: 8, ts: 8_000n, dstIp: '192.0.2.11', host: '192.0.2.11' }));
+    store.http(httpRecord({ input, frame: null, entry: 4, ts: 9_000n, source: 'har', srcIp: '', dstIp: '', host: 'api.test', serverIp: '[2001:db8::20]' }));
+    store.name(nameRecord({ input, frame: 10, ts: 10_000n, ip: '10.0.0.2', name: 'android-phone', source: 'dhcp' }));
+    store.name(nameRecord({ input, frame: 11, ts: 11_000n, ip: null, name: 'no-address', source: 'nbns' }));
+    store.flush();
+    // A second batch adds to the counts and keeps the earliest sighting as the pointer.
+    store.tls(tlsRecord({ input, frame: 4, ts: 4_000n, dstIp: '192.0.2.10', sni: 'www.example.com' }));
+    store.flush();
+
+    const links = [...store.iterHosts()].map((h) => `${h.ip} ${h.name} ${h.source} x${h.count} @${h.frame ?? `e${h.entry}`}`);
+    expect(links.sort()).toEqual([
+      '10.0.0.2 android-phone dhcp x1 @10',
+      '192.0.2.10 e1.cdn.test dns x1 @2',
+      '192.0.2.10 edge.cdn.test dns x1 @2',
+      '192.0.2.10 www.example.com dns x1 @2',
+      '192.0.2.10 www.example.com http x1 @7',
+      '192.0.2.10 www.example.com sni x3 @4',
+      '192.0.2.99 unrelated.test dns x1 @2',
+      '2001:db8::10 e1.cdn.test dns x1 @2',
+      '2001:db8::10 edge.cdn.test dns x1 @2',
+      '2001:db8::10 www.example.com dns x1 @2',
+      '2001:db8::20 api.test har x1 @e4',
+    ].sort());
+    expect(store.counts()).toMatchObject({ hostLinks: 11, hosts: 5 });
+    store.close();
+  });
+});
