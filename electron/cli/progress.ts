@@ -96,7 +96,8 @@ export class ProgressView {
       const rate = bytes / elapsed;
       if (rate > 0 && bytes < this.totalBytes) line += `  ETA ${formatClock((this.totalBytes - bytes) / rate)}`;
     }
-    const width = (this.out.columns ?? 100) - 1;
+    // A pseudo-terminal may report 0 columns: fall back to a common width.
+    const width = (this.out.columns && this.out.columns > 20 ? this.out.columns : 100) - 1;
     if (line.length > width) line = `${line.slice(0, Math.max(0, width - 1))}…`;
     this.out.write(`\r\x1b[2K${line}`);
     this.lineShown = true;

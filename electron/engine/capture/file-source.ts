@@ -118,6 +118,12 @@ class Source implements FileSource {
         this.decodedBytes += c.length;
         yield c;
       }
+    } catch (e) {
+      const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+      if (typeof code !== 'string' || !code.startsWith('Z_')) throw e; // I/O errors pass through as they are
+      const msg = e instanceof Error ? e.message : String(e);
+      // Name where it broke: trailing junk after the last member and mid-stream damage read alike in zlib.
+      throw new Error(`gzip data is damaged after ${gunzip.bytesWritten} compressed bytes (${this.decodedBytes} bytes decoded): ${msg}`, { cause: e });
     } finally {
       input.unpipe(gunzip);
       input.destroy();

@@ -127,6 +127,7 @@ export class JsonScanner {
     if (this.capturing) this.capStart = 0;
     let strSeg = 0;
     let bs = -2;
+    let qt = -2;
     let i = 0;
     while (i < end && this.error === null) {
       switch (this.state) {
@@ -201,7 +202,10 @@ export class JsonScanner {
           break;
         }
         case S_STRING: {
-          const q = c.indexOf(0x22, i);
+          // Both searches are cached per chunk: re-searching after every escape would be
+          // quadratic in long bodies full of \n and free of quotes.
+          if (qt !== -1 && qt < i) qt = c.indexOf(0x22, i);
+          const q = qt;
           const limit = q < 0 ? end : q;
           if (bs !== -1 && bs < i) bs = c.indexOf(0x5c, i);
           if (bs >= 0 && bs < limit) {

@@ -19,6 +19,9 @@ const REC_HDR = 16;
 /** No real capture has a 256 MiB frame; a larger claim means the framing is lost. */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
+const SCRATCH_INITIAL = 64 * 1024;
+const SCRATCH_KEEP = 8 * 1024 * 1024;
+
 const SWAP_NONE = 0;
 const SWAP_ALWAYS = 1;
 const SWAP_IF_BIGGER = 2;
@@ -43,7 +46,7 @@ class PcapReader implements PacketReader {
   private ended = false;
   private frameNo = 0;
   /** Scratch for a header or record split across chunks; `pendLen` bytes are valid. */
-  private pend: Buffer = Buffer.allocUnsafe(64 * 1024);
+  private pend: Buffer = Buffer.allocUnsafe(SCRATCH_INITIAL);
   private pendLen = 0;
 
   constructor(events: PacketReaderEvents) {
@@ -79,10 +82,10 @@ class PcapReader implements PacketReader {
       } else if (this.pendLen > 0) {
         const n = this.frameNo + 1;
         if (this.pendLen < REC_HDR) {
-          this.events.anomaly({ frame: n, layer: 'pcap', error: `file cut short in the middle of the record header of frame ${n} (16 bytes needed, ${this.pendLen} present)` });
+          this.events.anomaly({ frame: null, layer: 'pcap', error: `file cut short in the middle of the record header of frame ${n} (16 bytes needed, ${this.pendLen} present)` });
         } else {
           const incl = this.lengths(this.pend, 0).incl;
-          this.events.anomaly({ frame: n, layer: 'pcap', error: `file cut short in the middle of frame ${n} (record claims ${incl} bytes, ${this.pendLen - REC_HDR} present)` });
+          this.events.anomaly({ frame: null, layer: 'pcap', error: `file cut short in the middle of frame ${n} (record claims ${incl} bytes, ${this.pendLen - REC_HDR} present)` });
         }
       }
     }
@@ -90,6 +93,7 @@ class PcapReader implements PacketReader {
     this.gate.flush();
   }
 
+  /** Problems with a record that is never delivered carry frame null: no such frame exists downstream. */
   private fail(frame: number | null, msg: string): void {
     this.fatal = msg;
     this.events.anomaly({ frame, layer: 'pcap', error: msg });
@@ -169,12 +173,14 @@ class PcapReader implements PacketReader {
     const sec = this.le ? p.readUInt32LE(0) : p.readUInt32BE(0);
     const frac = this.le ? p.readUInt32LE(4) : p.readUInt32BE(4);
     this.emit(p, REC_HDR, incl, orig, sec, frac);
+    // Do not keep a huge scratch alive for the rest of the file because of one big record.
+    if (this.pend.length > SCRATCH_KEEP) this.pend = Buffer.allocUnsafe(SCRATCH_INITIAL);
     return pos;
   }
 
   private tooBig(incl: number): void {
     const n = this.frameNo + 1;
-    this.fail(n, `frame ${n}: record claims ${incl} bytes (more than ${MAX_RECORD_BYTES >>> 20} MiB); the file is damaged and cannot be read further`);
+    this.fail(null, `frame ${n}: record claims ${incl} bytes (more than ${MAX_RECORD_BYTES >>> 20} MiB); the file is damaged and cannot be read further`);
   }
 
   /** The hot loop: whole records inside `chunk`. Returns where the first incomplete record starts. */

@@ -32,6 +32,8 @@ const BT_DSB = 0x0000000a;
 export const MAX_BLOCK_BYTES = 256 * 1024 * 1024;
 const MIN_BLOCK = 12;
 const MAX_OPTIONS = 4096;
+const SCRATCH_INITIAL = 64 * 1024;
+const SCRATCH_KEEP = 8 * 1024 * 1024;
 
 interface Iface {
   /** File-wide id (see header comment). */
@@ -70,7 +72,7 @@ class PcapngReader implements PacketReader {
   private ended = false;
   /** Absolute file offset of the next block to be consumed (for messages). */
   private offset = 0;
-  private pend: Buffer = Buffer.allocUnsafe(64 * 1024);
+  private pend: Buffer = Buffer.allocUnsafe(SCRATCH_INITIAL);
   private pendLen = 0;
   // Timestamp conversion output, kept in fields to avoid a result object per packet.
   private tsSec = 0;
@@ -120,7 +122,7 @@ class PcapngReader implements PacketReader {
       const isPacket = type === BT_EPB || type === BT_SPB || type === BT_OPB;
       const n = this.frameNo + 1;
       const what = isPacket ? `frame ${n}` : `a ${blockName(type)} block at byte ${this.offset}`;
-      this.events.anomaly({ frame: isPacket ? n : null, layer: 'pcapng', error: `file cut short in the middle of ${what} (block claims ${len} bytes, ${this.pendLen} present)` });
+      this.events.anomaly({ frame: null, layer: 'pcapng', error: `file cut short in the middle of ${what} (block claims ${len} bytes, ${this.pendLen} present)` });
     } else {
       this.events.anomaly({ frame: null, layer: 'pcapng', error: `file cut short in the middle of a block header at byte ${this.offset} (${this.pendLen} of 8 bytes present)` });
     }
@@ -200,6 +202,8 @@ class PcapngReader implements PacketReader {
     this.pendLen = 0;
     this.block(this.pend, 0, len);
     this.offset += len;
+    // Do not keep a huge scratch alive for the rest of the file because of one big block.
+    if (this.pend.length > SCRATCH_KEEP) this.pend = Buffer.allocUnsafe(SCRATCH_INITIAL);
     return pos;
   }
 
@@ -265,8 +269,9 @@ class PcapngReader implements PacketReader {
     const start = this.optStart[i];
     let end = start + this.optLen[i];
     // Some writers store a C string (terminator and stale bytes after it); Wireshark shows up to the NUL.
-    const nul = c.indexOf(0, start);
-    if (nul >= 0 && nul < end) end = nul;
+    for (let k = start; k < end; k++) {
+      if (c[k] === 0) { end = k; break; }
+    }
     return c.toString('utf8', start, end);
   }
 

@@ -59,15 +59,17 @@ interface Flags {
   compressed: boolean;
   /** Lower-cased Content-Type, '' if unknown. */
   contentType: string;
+  /** The Content-Type as given (a multipart boundary is case-sensitive). */
+  rawContentType: string;
   /** Content-Encoding not yet undone. */
   encoding: Codec | null;
   /** Top-level query string: its pairs are `query:` steps. */
   query: boolean;
 }
 
-const PLAIN: Flags = { inJson: false, compressed: false, contentType: '', encoding: null, query: false };
-const IN_JSON: Flags = { inJson: true, compressed: false, contentType: '', encoding: null, query: false };
-const COMPRESSED: Flags = { inJson: false, compressed: true, contentType: '', encoding: null, query: false };
+const PLAIN: Flags = { inJson: false, compressed: false, contentType: '', rawContentType: '', encoding: null, query: false };
+const IN_JSON: Flags = { inJson: true, compressed: false, contentType: '', rawContentType: '', encoding: null, query: false };
+const COMPRESSED: Flags = { inJson: false, compressed: true, contentType: '', rawContentType: '', encoding: null, query: false };
 
 function mib(n: number): string {
   return n >= 1024 * 1024 ? `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB` : `${n} bytes`;
@@ -245,7 +247,9 @@ function decodeTextToBytes(ctx: Ctx, node: DecodeNode, step: 'hex' | 'base64' | 
   const flags = f.compressed ? COMPRESSED : PLAIN;
   if (expandBytes(ctx, child, bytes, flags, keep ? 'loose' : 'decoded') || keep) {
     node.children.push(child);
-    node.encoded = true;
+    // A guess that yields only plain text leaves the original a leaf too, so a wrong
+    // guess never hides a value (a hash that happened to decode to letters).
+    node.encoded = keep || child.kind !== 'text' || child.children.length > 0;
     return true;
   }
   ctx.nodes = nodesBefore;
@@ -382,12 +386,12 @@ function expandBytes(ctx: Ctx, node: DecodeNode, buf: Buffer, f: Flags, strictne
   const codec = f.encoding ?? sniffCodec(buf);
   if (codec !== null) {
     if (!canDescend(ctx, node, codec)) return true;
-    const r = decompressInto(ctx, node, buf, codec, f);
+    const r = decompressInto(ctx, node, buf, codec, f, false);
     if (r !== 'failed') return true;
     // A zlib header is only two bytes and "x^" starts some texts: go on if it fails.
   }
 
-  const boundary = boundaryFromContentType(f.contentType) ?? (buf[0] === 0x2d ? sniffBoundary(buf) : null);
+  const boundary = boundaryFromContentType(f.rawContentType) ?? (buf[0] === 0x2d ? sniffBoundary(buf) : null);
   if (boundary !== null) {
     const mp = parseMultipart(buf, boundary, Math.max(0, ctx.lim.maxNodes - ctx.nodes));
     if (mp !== null && mp.parts.length > 0) {
@@ -400,7 +404,8 @@ function expandBytes(ctx: Ctx, node: DecodeNode, buf: Buffer, f: Flags, strictne
         const child = makeNode(ctx, node, `multipart:${name}`, 'binary', part.name);
         if (child === null) return true;
         node.children.push(child);
-        const pf: Flags = { ...PLAIN, contentType: (part.contentType ?? '').toLowerCase() };
+        const ct = part.contentType ?? '';
+        const pf: Flags = { ...PLAIN, contentType: ct.toLowerCase(), rawContentType: ct };
         expandBytes(ctx, child, part.body, pf, 'loose');
       }
       if (mp.more && !ctx.stopped) {
@@ -432,7 +437,7 @@ function expandBytes(ctx: Ctx, node: DecodeNode, buf: Buffer, f: Flags, strictne
     for (const c of ['deflate', 'brotli'] as const) {
       const p = probe(c, buf);
       if (p === null || bytesAsText(p, p.length >= 64 ? 'loose' : 'decoded') === null) continue;
-      if (decompressInto(ctx, node, buf, c, f) !== 'failed') return true;
+      if (decompressInto(ctx, node, buf, c, f, true) !== 'failed') return true;
     }
   }
   return false;
@@ -440,9 +445,10 @@ function expandBytes(ctx: Ctx, node: DecodeNode, buf: Buffer, f: Flags, strictne
 
 /**
  * Decompresses `buf` into a `codec` child of `node`. 'limited' when a limit stopped
- * it (anomaly recorded), 'failed' when the data was not of that codec.
+ * it (anomaly recorded), 'failed' when the data was not of that codec. A `guess`
+ * (headerless codec tried on unknown bytes) is kept only if it yields text.
  */
-function decompressInto(ctx: Ctx, node: DecodeNode, buf: Buffer, codec: Codec, f: Flags): 'ok' | 'limited' | 'failed' {
+function decompressInto(ctx: Ctx, node: DecodeNode, buf: Buffer, codec: Codec, f: Flags, guess: boolean): 'ok' | 'limited' | 'failed' {
   const lim = ctx.lim;
   const budget = lim.maxOutputBytes - ctx.out;
   const byRatio = Math.max(lim.expansionFloorBytes, buf.length * lim.maxExpansionRatio);
@@ -469,6 +475,13 @@ function decompressInto(ctx: Ctx, node: DecodeNode, buf: Buffer, codec: Codec, f
     anomaly(ctx, node, why);
     return 'limited';
   }
+  if (guess) {
+    // A guessed codec must give back text, and more of it than went in: compressed
+    // text always grows back, garbage that happens to inflate seldom does.
+    const out = r.bytes;
+    if (out.length * (f.compressed ? 2 : 1) < buf.length) return 'failed';
+    if (bytesAsText(out, out.length >= 64 ? 'loose' : 'decoded') === null) return 'failed';
+  }
   const realCodec = r.codec;
   ctx.out += r.bytes.length;
   const child = makeNode(ctx, node, realCodec, 'binary', undefined);
@@ -476,7 +489,7 @@ function decompressInto(ctx: Ctx, node: DecodeNode, buf: Buffer, codec: Codec, f
   node.children.push(child);
   node.encoded = true;
   if (r.truncated) anomaly(ctx, child, `${realCodec} stream cut short; decoded the part present`);
-  const cf: Flags = { ...PLAIN, contentType: f.contentType };
+  const cf: Flags = { ...PLAIN, contentType: f.contentType, rawContentType: f.rawContentType };
   expandBytes(ctx, child, r.bytes, cf, 'loose');
   return 'ok';
 }
@@ -522,6 +535,7 @@ function flagsFromHint(hint: DecodeHint | undefined): Flags {
     inJson: false,
     compressed: false,
     contentType: (hint.contentType ?? '').trim().toLowerCase(),
+    rawContentType: (hint.contentType ?? '').trim(),
     encoding: codecFromEncoding(hint.contentEncoding),
     query: name === 'query' || name === 'querystring' || name === 'query string',
   };

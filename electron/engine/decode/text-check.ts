@@ -45,17 +45,55 @@ function countControls(buf: Buffer, end: number): number {
   return n;
 }
 
-/** Short decoded strings need a letter and mostly letters, digits and spaces. */
+/** Short decoded strings need a letter, mostly letters, digits and spaces, and no line breaks. */
 function looksLikeWords(buf: Buffer): boolean {
   let letters = 0;
   let alnum = 0;
   for (let i = 0; i < buf.length; i++) {
     const b = buf[i];
+    if (b < 0x20) return false;
     const lower = b | 0x20;
     if (lower >= 0x61 && lower <= 0x7a) { letters++; alnum++; }
     else if ((b >= 0x30 && b <= 0x39) || b === 0x20 || b >= 0x80) alnum++;
   }
   return letters > 0 && alnum * 10 >= buf.length * 6;
+}
+
+/**
+ * Coarse script of a non-ASCII code point: 1 Latin, 2 Greek/Cyrillic, 3 Hebrew,
+ * 4 Arabic, 5 Indic, 6 Thai, 7 CJK (with kana and full-width forms), 8 Hangul,
+ * 9 general punctuation; 0 for everything else (combining marks, symbols, rare
+ * scripts), which real short strings seldom contain and random bytes often do.
+ */
+function scriptOf(cp: number): number {
+  if (cp < 0x250) return 1;
+  if (cp >= 0x370 && cp < 0x530) return 2;
+  if (cp >= 0x590 && cp < 0x600) return 3;
+  if (cp >= 0x600 && cp < 0x700) return 4;
+  if (cp >= 0x900 && cp < 0xe00) return 5;
+  if (cp >= 0xe00 && cp < 0xe80) return 6;
+  if ((cp >= 0x3000 && cp < 0x3100) || (cp >= 0x3400 && cp < 0xa000) || (cp >= 0xff00 && cp < 0xfff0)) return 7;
+  if (cp >= 0xac00 && cp < 0xd7b0) return 8;
+  if (cp >= 0x2000 && cp < 0x2070) return 9;
+  return 0;
+}
+
+/** Decoded strings up to this many bytes must keep to one script besides ASCII. */
+const SHORT_SCRIPT_CHECK = 48;
+
+/** Non-ASCII characters of a short decoded string all belong to one known script. */
+function oneScript(s: string): boolean {
+  let script = -1;
+  for (let i = 0; i < s.length; i++) {
+    const cp = s.charCodeAt(i);
+    if (cp < 0x80) continue;
+    const sc = scriptOf(cp);
+    if (sc === 0) return false;
+    if (sc === 9) continue;
+    if (script === -1) script = sc;
+    else if (script !== sc) return false;
+  }
+  return true;
 }
 
 /**
@@ -80,7 +118,9 @@ export function bytesAsText(buf: Buffer, strictness: TextStrictness): string | n
   if (!isUtf8(buf)) return null;
   if (countControls(buf, len) > 0) return null;
   if (strictness === 'decoded' && len < SHORT_DECODED && !looksLikeWords(buf)) return null;
-  return buf.toString('utf8');
+  const text = buf.toString('utf8');
+  if (strictness === 'decoded' && len <= SHORT_SCRIPT_CHECK && text.length !== len && !oneScript(text)) return null;
+  return text;
 }
 
 /** True when every character of `s` is printable (tab, CR, LF allowed). */

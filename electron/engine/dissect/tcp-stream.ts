@@ -103,15 +103,15 @@ export class TcpStream {
 
   /** The peer acknowledged up to `ack`: holes below it will never be filled by the capture. */
   acked(ack: number): void {
-    const segs = this.segs;
-    if (segs === null) return;
-    while (segs.length > 0 && seqDiff(ack, segs[0].seq) > 0) this.skipToFirst();
+    // The owner may release this stream while chunks are delivered: re-read `segs` each step.
+    while (this.segs !== null && this.segs.length > 0 && seqDiff(ack, this.segs[0].seq) > 0) this.skipToFirst();
+    // The FIN itself was acknowledged: whatever is still missing before it was lost.
+    if (this.hasFin && seqDiff(ack, this.finSeq) > 0 && seqDiff(this.finSeq, this.next) > 0) this.flush();
   }
 
   /** Deliver everything still buffered (with gaps) and account for a missing tail before the FIN. */
   flush(): void {
-    const segs = this.segs;
-    if (segs !== null) while (segs.length > 0) this.skipToFirst();
+    while (this.segs !== null && this.segs.length > 0) this.skipToFirst();
     if (this.hasFin) {
       const missing = seqDiff(this.finSeq, this.next);
       if (missing > 0) {
@@ -160,20 +160,21 @@ export class TcpStream {
   }
 
   private drain(): void {
-    const segs = this.segs;
-    if (segs === null) return;
-    while (segs.length > 0 && seqDiff(segs[0].seq, this.next) <= 0) {
+    let segs = this.segs;
+    while (segs !== null && segs.length > 0 && seqDiff(segs[0].seq, this.next) <= 0) {
       const s = segs.shift() as OooSegment;
       this.buffered -= s.data.length;
       this.budget.used -= s.data.length;
       if (this.finished) continue;
       this.deliver(s.seq, s.data, 0, s.data.length, s.claimedEnd, s.frame, s.tsSec, s.tsNsec);
+      segs = this.segs;
     }
   }
 
   /** Declare the hole before the first buffered segment lost, then deliver what follows. */
   private skipToFirst(): void {
-    const segs = this.segs as OooSegment[];
+    const segs = this.segs;
+    if (segs === null || segs.length === 0) return;
     const hole = seqDiff(segs[0].seq, this.next);
     if (hole > 0) {
       this.pendingGap += hole;
@@ -196,6 +197,6 @@ export class TcpStream {
     segs.splice(i, 0, new OooSegment(seq, copy, claimedEnd, frame, tsSec, tsNsec));
     this.buffered += len;
     this.budget.used += len;
-    while ((this.buffered > this.maxBuffered || this.budget.used > this.budget.max) && segs.length > 0) this.skipToFirst();
+    while ((this.buffered > this.maxBuffered || this.budget.used > this.budget.max) && this.segs !== null && this.segs.length > 0) this.skipToFirst();
   }
 }

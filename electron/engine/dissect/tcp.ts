@@ -51,6 +51,7 @@ export class TcpConn extends FlowEntry implements StreamOwner {
   firstFrame = 0;
   firstSec = 0;
   firstNsec = 0;
+  /** Latest capture time seen (timestamps may run backwards in a file). */
   lastTsSec = 0;
   lastTsNsec = 0;
   packets0 = 0;
@@ -174,8 +175,10 @@ export class TcpTracker {
       if (!ackf && dir === 0 && c.synSeq < 0) c.synSeq = seq;
     }
     this.table.touch(c, ip.tsSec);
-    c.lastTsSec = ip.tsSec;
-    c.lastTsNsec = ip.tsNsec;
+    if (ip.tsSec > c.lastTsSec || (ip.tsSec === c.lastTsSec && ip.tsNsec > c.lastTsNsec)) {
+      c.lastTsSec = ip.tsSec;
+      c.lastTsNsec = ip.tsNsec;
+    }
     if (dir === 0) { c.packets0++; c.bytes0 += ip.frameBytes; } else { c.packets1++; c.bytes1 += ip.frameBytes; }
     if ((c.clientMac === null || c.serverMac === null) && (ip.macSrc >= 0 || ip.macDst >= 0)) this.learnMacs(c, ip, dir);
     if (c.closed) return;
@@ -183,14 +186,16 @@ export class TcpTracker {
 
     const s = c.streams[dir];
     const fin = (flags & FIN) !== 0;
-    if (c.mode !== MODE_IGNORED) {
+    const rst = (flags & RST) !== 0;
+    // Payload on a RST is a diagnostic text, not stream data.
+    if (c.mode !== MODE_IGNORED && !rst) {
       const o = c.streams[dir === 0 ? 1 : 0];
       s.segment(seq, syn, fin, d, payStart, end, payClaimed, ip.frame, ip.tsSec, ip.tsNsec);
       if (ackf && o.init) o.acked(ack);
     }
     // A heuristic may have flipped the connection while the segment was delivered.
     if (fin) { if (s.dir === 0) c.fin0 = true; else c.fin1 = true; }
-    if ((flags & RST) !== 0) {
+    if (rst) {
       this.close(c);
     } else if (c.fin0 && c.fin1 && (c.mode === MODE_IGNORED || (c.streams[0].finished && c.streams[1].finished))) {
       this.close(c);
@@ -259,6 +264,8 @@ export class TcpTracker {
     c.firstFrame = ip.frame;
     c.firstSec = ip.tsSec;
     c.firstNsec = ip.tsNsec;
+    c.lastTsSec = ip.tsSec;
+    c.lastTsNsec = ip.tsNsec;
     this.table.add(c, ACTIVE, ip.tsSec);
     this.stats.tcpConnections++;
     return c;

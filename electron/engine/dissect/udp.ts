@@ -34,6 +34,7 @@ class UdpConv extends FlowEntry {
   firstFrame = 0;
   firstSec = 0;
   firstNsec = 0;
+  /** Latest capture time seen (timestamps may run backwards in a file). */
   lastTsSec = 0;
   lastTsNsec = 0;
   packets0 = 0;
@@ -104,8 +105,10 @@ export class UdpTracker {
     if (c === undefined) c = this.create(key, ip, sp, dp);
     const dir = ip.srcLow === c.lowIsClient ? 0 : 1;
     this.table.touch(c, ip.tsSec);
-    c.lastTsSec = ip.tsSec;
-    c.lastTsNsec = ip.tsNsec;
+    if (ip.tsSec > c.lastTsSec || (ip.tsSec === c.lastTsSec && ip.tsNsec > c.lastTsNsec)) {
+      c.lastTsSec = ip.tsSec;
+      c.lastTsNsec = ip.tsNsec;
+    }
     if (dir === 0) { c.packets0++; c.bytes0 += ip.frameBytes; } else { c.packets1++; c.bytes1 += ip.frameBytes; }
     if ((c.clientMac === null || c.serverMac === null) && (ip.macSrc >= 0 || ip.macDst >= 0)) this.learnMacs(c, ip, dir);
     const payStart = off + 8;
@@ -170,6 +173,8 @@ export class UdpTracker {
     c.firstFrame = ip.frame;
     c.firstSec = ip.tsSec;
     c.firstNsec = ip.tsNsec;
+    c.lastTsSec = ip.tsSec;
+    c.lastTsNsec = ip.tsNsec;
     this.table.add(c, 0, ip.tsSec);
     this.stats.udpConversations++;
     return c;

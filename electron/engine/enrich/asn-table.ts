@@ -433,6 +433,7 @@ function normalise(r: Ranges, width: 1 | 4): { ranges: Ranges; overlaps: number 
   while (i < n || pending.length > 0) {
     let asn: number;
     let org: number;
+    let resumed = false;
     const j = i < n ? (order === null ? i : order[i]) : -1;
     if (pending.length > 0 && (j < 0 || cmpAt(pending[0].start, 0, r.start, j * width, width) <= 0)) {
       const p = pending.shift() as Rest;
@@ -440,6 +441,7 @@ function normalise(r: Ranges, width: 1 | 4): { ranges: Ranges; overlaps: number 
       ne.set(p.end);
       asn = p.asn;
       org = p.org;
+      resumed = true;
     } else {
       ns.set(r.start.subarray(j * width, j * width + width));
       ne.set(r.end.subarray(j * width, j * width + width));
@@ -448,7 +450,12 @@ function normalise(r: Ranges, width: 1 | 4): { ranges: Ranges; overlaps: number 
       i++;
     }
     const last = out.asn.n - 1;
-    if (last >= 0 && cmpAt(out.end.arr, last * width, ns, 0, width) >= 0) {
+    if (resumed && last >= 0 && cmpAt(out.end.arr, last * width, ns, 0, width) >= 0) {
+      // A resumed outer range yields to whatever started inside it meanwhile.
+      if (cmpAt(out.end.arr, last * width, ne, 0, width) >= 0) continue;
+      ns.set(out.end.arr.subarray(last * width, last * width + width));
+      addOne(ns);
+    } else if (last >= 0 && cmpAt(out.end.arr, last * width, ns, 0, width) >= 0) {
       overlaps++;
       if (cmpAt(out.end.arr, last * width, ne, 0, width) > 0) {
         const rest: Rest = {

@@ -138,39 +138,39 @@ function isZeroIp(b: Buffer, off: number): boolean {
   return b[off] === 0 && b[off + 1] === 0 && b[off + 2] === 0 && b[off + 3] === 0;
 }
 
+function fail(sink: RecordSink, pkt: PacketInfo, error: string): void {
+  sink.anomaly({ input: pkt.input, frame: pkt.frame, layer: 'dhcp', error });
+}
+
 /** Decode one DHCP/BOOTP datagram and emit a NameRecord when it names a client; never throws. */
 export function handleDhcp(payload: Buffer, pkt: PacketInfo, sink: RecordSink): void {
-  const fail = (error: string): void => {
-    sink.anomaly({ input: pkt.input, frame: pkt.frame, layer: 'dhcp', error });
-  };
   try {
     if (payload.length < BOOTP_FIXED) {
-      fail(`BOOTP message of ${payload.length} bytes is shorter than its ${BOOTP_FIXED}-byte fixed part`);
+      fail(sink, pkt, `BOOTP message of ${payload.length} bytes is shorter than its ${BOOTP_FIXED}-byte fixed part`);
       return;
     }
     const op = payload[0];
     const htype = payload[1];
     const hlen = payload[2];
     const xid = payload.readUInt32BE(4);
-    if (op !== 1 && op !== 2) fail(`BOOTP op ${op} is neither request (1) nor reply (2)`);
+    if (op !== 1 && op !== 2) fail(sink, pkt, `BOOTP op ${op} is neither request (1) nor reply (2)`);
     const chaddr = (htype === 1 && hlen === 6) ? macText(payload, 28, 6) : (hlen > 0 && hlen <= 16 ? macText(payload, 28, hlen) : null);
     const o: DhcpOptions = {
       msgType: 0, hostName: null, fqdn: null, vendorClass: null, clientId: null, requestedIp: null, overload: 0,
     };
     if (payload.length < BOOTP_FIXED + 4 || payload.readUInt32BE(BOOTP_FIXED) !== MAGIC) {
-      // Plain BOOTP: no options, nothing that names the client.
-      if (payload.length >= BOOTP_FIXED + 4) fail('BOOTP message without the DHCP magic cookie');
+      // Plain BOOTP (RFC 951): legal, and nothing in it names the client.
       return;
     }
     const err = readOptions(payload, BOOTP_FIXED + 4, payload.length, o, 'options');
-    if (err !== null) fail(err);
+    if (err !== null) fail(sink, pkt, err);
     if (o.overload & 1) {
       const e = readOptions(payload, FILE_OFF, FILE_OFF + FILE_LEN, o, 'file field options');
-      if (e !== null) fail(e);
+      if (e !== null) fail(sink, pkt, e);
     }
     if (o.overload & 2) {
       const e = readOptions(payload, SNAME_OFF, SNAME_OFF + SNAME_LEN, o, 'sname field options');
-      if (e !== null) fail(e);
+      if (e !== null) fail(sink, pkt, e);
     }
 
     const ip = !isZeroIp(payload, 16) ? ipv4Text(payload, 16)
@@ -205,7 +205,7 @@ export function handleDhcp(payload: Buffer, pkt: PacketInfo, sink: RecordSink): 
       vendorClass,
     });
   } catch (e) {
-    fail(`unexpected DHCP parser failure: ${(e as Error).message}`);
+    fail(sink, pkt, `unexpected DHCP parser failure: ${(e as Error).message}`);
   }
 }
 

@@ -104,13 +104,22 @@ function newExchange(): Exchange {
   };
 }
 
+/** Largest Content-Length body given one buffer up front (saves the per-segment copies and the final concat). */
+const PREALLOC_MAX = 1024 * 1024;
+
 /** Body bytes of one message after transfer decoding, kept up to RAW_BODY_CAP. */
 class BodyAcc {
   private readonly parts: Buffer[] = [];
+  private fixed: Buffer | null = null;
   private kept = 0;
   private frozen = false;
   size = 0;
   truncated = false;
+
+  /** `expected`: the Content-Length when known, to fill one buffer instead of collecting pieces. */
+  constructor(expected = 0) {
+    if (expected > 0 && expected <= PREALLOC_MAX) this.fixed = Buffer.allocUnsafe(expected);
+  }
 
   add(buf: Buffer, start: number, end: number): void {
     const len = end - start;
@@ -122,10 +131,19 @@ class BodyAcc {
       this.truncated = true;
       this.frozen = true;
     }
-    if (take > 0) {
+    if (take <= 0) return;
+    const fixed = this.fixed;
+    if (fixed !== null && this.kept + take <= fixed.length) {
+      buf.copy(fixed, this.kept, start, start + take);
+    } else {
+      if (fixed !== null) {
+        // More bytes than announced: fall back to pieces.
+        this.parts.push(fixed.subarray(0, this.kept));
+        this.fixed = null;
+      }
       this.parts.push(Buffer.from(buf.subarray(start, start + take)));
-      this.kept += take;
     }
+    this.kept += take;
   }
 
   /** Bytes lost to a capture gap: counted, and nothing after them is kept (the body stays a prefix). */
@@ -136,6 +154,7 @@ class BodyAcc {
   }
 
   bytes(): Buffer {
+    if (this.fixed !== null) return this.fixed.subarray(0, this.kept);
     return this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.kept);
   }
 }
@@ -664,7 +683,7 @@ class Http1Handler implements TcpStreamHandler {
         return;
       }
       if (len > 0) {
-        d.body = new BodyAcc();
+        d.body = new BodyAcc(len);
         d.remaining = len;
         d.state = S_BODY_LEN;
         return;
@@ -806,7 +825,7 @@ class Http1Handler implements TcpStreamHandler {
         return;
       }
       if (len > 0) {
-        d.body = new BodyAcc();
+        d.body = new BodyAcc(len);
         d.remaining = len;
         d.state = S_BODY_LEN;
         return;

@@ -301,7 +301,15 @@ export const quicProtocol: UdpProtocol = {
   },
   end(conv: ConversationState, sink: RecordSink): void {
     const st = conv.data as QuicState | null | undefined;
-    if (st !== undefined && st !== null) emit(st, conv, sink);
+    if (st === undefined || st === null || st.emitted) return;
+    const c = st.client;
+    if (st.hello === null && c.crypto !== null && c.cryptoLen >= 4 && c.crypto[0] === HS_CLIENT_HELLO) {
+      // The conversation ended inside the ClientHello: its first bytes (SNI, usually) are still evidence.
+      const size = handshakeMessageSize(c.crypto, 0, c.cryptoLen);
+      st.hello = parseClientHello(c.crypto.subarray(4, Math.min(size, c.cryptoLen)));
+      sink.anomaly({ input: st.input, frame: c.frame, layer: 'quic', error: `QUIC ClientHello cut short (${c.cryptoLen - 4} of ${size - 4} bytes)` });
+    }
+    emit(st, conv, sink);
   },
 };
 

@@ -23,6 +23,8 @@ const REC_APPLICATION_DATA = 23;
 const MAX_RECORD = 16384 + 2048;
 /** A hello beyond this (128 KiB) is hostile or not TLS; 16 MiB is the protocol limit. */
 const MAX_HANDSHAKE_MESSAGE = 128 * 1024;
+/** Plaintext skipped while waiting for TLS to start (STARTTLS dialogues are a few hundred bytes). */
+const MAX_PREAMBLE = 64 * 1024;
 
 function plausibleRecordHeader(b: Buffer, off: number): boolean {
   const type = b[off];
@@ -61,6 +63,8 @@ class Direction {
   done = false;
   /** A valid record has been seen: before that, non-TLS bytes are a plaintext preamble (STARTTLS). */
   started = false;
+  /** Plaintext bytes skipped before the first record. */
+  preamble = 0;
   readonly header = Buffer.alloc(5);
   headerLen = 0;
   recType = 0;
@@ -69,6 +73,10 @@ class Direction {
   /** Reassembled handshake bytes not yet consumed (only ever holds a partial message). */
   hs: Buffer | null = null;
   hsLen = 0;
+  /** Meta of the chunk holding the first byte of the record header being read. */
+  hdrFrame = 0;
+  hdrTsSec = 0;
+  hdrTsNsec = 0;
   /** Meta of the chunk holding the first byte of the first handshake record. */
   firstFrame = 0;
   firstTsSec = 0;
@@ -118,30 +126,49 @@ class TlsHandler implements TcpStreamHandler {
     if (meta.gapBefore > 0) d.headerLen = 0;
     let p = 0;
     const n = bytes.length;
+    // Header bytes carried over from the previous chunk (a record header split across segments).
+    let carried = d.headerLen;
     while (p < n && !d.done) {
       if (d.recLeft === 0) {
-        // Gather the 5-byte record header, possibly across chunks.
+        // Gather the 5-byte record header, possibly across chunks; remember where it began.
+        if (d.headerLen === 0) {
+          d.hdrFrame = meta.frame;
+          d.hdrTsSec = meta.tsSec;
+          d.hdrTsNsec = meta.tsNsec;
+        }
         while (d.headerLen < 5 && p < n) d.header[d.headerLen++] = bytes[p++];
         if (d.headerLen < 5) return;
         d.headerLen = 0;
         if (!plausibleRecordHeader(d.header, 0)) {
-          if (!d.started && dir === 0 && isSslv2ClientHello(d.header)) {
+          if (!d.started && dir === 0 && carried === 0 && isSslv2ClientHello(d.header)) {
             this.anomaly(meta.frame, 'SSLv2-compatible ClientHello ignored');
             this.giveUp(d);
             return;
           }
-          if (!d.started) return; // plaintext before TLS (STARTTLS, banner): drop this chunk
+          if (!d.started && carried > 0) {
+            // The carried bytes were the tail of a short plaintext line: look at this chunk on its own.
+            carried = 0;
+            p = 0;
+            continue;
+          }
+          if (!d.started) {
+            // Plaintext before TLS (STARTTLS, banner): drop this chunk, but not forever.
+            d.preamble += n;
+            if (d.preamble > MAX_PREAMBLE) this.giveUp(d);
+            return;
+          }
           this.anomaly(meta.frame, `not a TLS record header (${d.header.toString('hex')})`);
           this.giveUp(d);
           return;
         }
+        carried = 0;
         d.recType = d.header[0];
         d.recLeft = d.header.readUInt16BE(3);
         d.started = true;
         if (d.recType === REC_HANDSHAKE && d.firstFrame === 0) {
-          d.firstFrame = meta.frame;
-          d.firstTsSec = meta.tsSec;
-          d.firstTsNsec = meta.tsNsec;
+          d.firstFrame = d.hdrFrame;
+          d.firstTsSec = d.hdrTsSec;
+          d.firstTsNsec = d.hdrTsNsec;
         }
         if (d.recType === REC_APPLICATION_DATA || (d.recType === REC_ALERT && dir === 1 && this.server === null)) {
           // Encrypted data or a refusal: the hello we wait for will not come in the clear.

@@ -466,9 +466,9 @@ export class CaseStore implements RecordSink {
     this.begin();
     try {
       this.insAnomaly.run(r.input, r.frame, r.layer, r.error);
-    } catch (e) {
+    } catch {
+      // An anomaly that cannot be stored cannot be reported as one either: count it.
       this.storeErrors++;
-      void e;
     }
     this.tick();
   }

@@ -70,8 +70,10 @@ function chunked(body: Buffer, sizes: number[], trailer = ''): Buffer {
   let off = 0;
   for (const s of sizes) {
     const piece = body.subarray(off, off + s);
+    // A zero-size chunk would end the body early.
+    if (piece.length === 0) break;
     parts.push(b(`${piece.length.toString(16)};ext=1\r\n`), piece, b('\r\n'));
-    off += s;
+    off += piece.length;
   }
   if (off < body.length) parts.push(b(`${(body.length - off).toString(16)}\r\n`), body.subarray(off), b('\r\n'));
   parts.push(b(`0\r\n${trailer}\r\n`));

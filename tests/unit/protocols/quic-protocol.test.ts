@@ -132,6 +132,17 @@ describe('quic protocol on built packets', () => {
     expect(sink.tlsRecords[0].ja4?.startsWith('q13d0205h3_')).toBe(true);
   });
 
+  it('keeps a ClientHello whose last Initial never came, at end()', () => {
+    const sink = new CollectingSink();
+    const conv = newConv();
+    send(conv, sink, 5, true, protectLong({ info, keys: ck, type: 'initial', dcid, scid: cid, pn: 0, payload: cryptoFrame(0, hello.subarray(0, 600)) }));
+    expect(sink.tlsRecords).toHaveLength(0);
+    quicProtocol.end?.(conv, sink);
+    expect(sink.tlsRecords).toHaveLength(1);
+    expect(sink.tlsRecords[0]).toMatchObject({ frame: 5, sni: 'googleads.example.net' });
+    expect(sink.anomalyRecords.map((a) => a.error)).toEqual([`QUIC ClientHello cut short (596 of ${hello.length - 4} bytes)`]);
+  });
+
   it('follows a Retry: Initial keys come from the Retry source connection ID', () => {
     const sink = new CollectingSink();
     const conv = newConv();

@@ -77,6 +77,16 @@ describe('tls stream handler', () => {
     expect(results[0].serverVersion).toBeNull();
   });
 
+  it('stamps the record with the frame of the first header byte even when the header is split', () => {
+    const sink = new CollectingSink();
+    const h = tlsProtocol.open(conv, sink);
+    const client = records(22, helloMsg);
+    h.data(0, client.subarray(0, 2), meta(20));
+    h.data(0, client.subarray(2), meta(21));
+    h.end();
+    expect(sink.tlsRecords[0]).toMatchObject({ frame: 20, ts: 1_700_000_020_000_005_000n });
+  });
+
   it('emits at end() when the server never answers', () => {
     const sink = new CollectingSink();
     const h = tlsProtocol.open(conv, sink);
@@ -136,6 +146,17 @@ describe('tls stream handler', () => {
     h.data(1, records(22, serverMsg), meta(10));
     expect(sink.tlsRecords).toHaveLength(1);
     expect(sink.tlsRecords[0]).toMatchObject({ frame: 8, serverFrame: 10, serverCipher: 0x1302 });
+  });
+
+  it('does not let a short plaintext reply swallow the first bytes of the next record', () => {
+    const sink = new CollectingSink();
+    const h = tlsProtocol.open({ ...conv, serverPort: 110 }, sink);
+    h.data(0, Buffer.from('STLS'), meta(1));
+    h.data(1, Buffer.from('+OK'), meta(2));
+    h.data(0, records(22, helloMsg), meta(3));
+    h.data(1, records(22, serverMsg), meta(4));
+    expect(sink.tlsRecords).toHaveLength(1);
+    expect(sink.tlsRecords[0]).toMatchObject({ frame: 3, serverFrame: 4 });
   });
 
   it('notes an SSLv2-compatible hello and does not record it', () => {

@@ -23,8 +23,10 @@ describe('migration ledger', () => {
     expect(ledger).toEqual(MIGRATIONS.map((m) => ({ version: m.version, sha256: migrationHash(m.sql) })));
     expect(store.custodyLog().map((c) => c.action)).toEqual(['case.create']);
     expect(store.meta().format).toBe('telltale-case');
+    // Recognised from the header while open (schema still in the WAL) …
+    expect(isCaseFile(path)).toBe(true);
     store.close();
-    // Recognised from the header alone, also after close (WAL checkpointed).
+    // … and after close (WAL checkpointed).
     expect(isCaseFile(path)).toBe(true);
     const again = CaseStore.open(path);
     expect(again.custodyLog().map((c) => c.action)).toEqual(['case.create']);

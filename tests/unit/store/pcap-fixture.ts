@@ -74,8 +74,8 @@ export function pcapFile(frames: Buffer[], baseSec = 1_700_000_000): Buffer {
   const parts: Buffer[] = [head];
   frames.forEach((f, i) => {
     const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(baseSec, 0);
-    rec.writeUInt32LE(i * 1000, 4);
+    rec.writeUInt32LE(baseSec + Math.floor(i / 1000), 0);
+    rec.writeUInt32LE((i % 1000) * 1000, 4);
     rec.writeUInt32LE(f.length, 8);
     rec.writeUInt32LE(f.length, 12);
     parts.push(rec, f);

@@ -1,13 +1,16 @@
 /** Builders of engine records for store tests: every field set, overridable. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import type { DnsRecord, FlowRecord, HttpRecord, NameRecord, TlsRecord } from '../../../electron/engine/records.ts';
 import type { InputSummary } from '../../../electron/engine/import/types.ts';
 
-/** A fresh directory for one test's case files. */
+/** A fresh directory for one test's files, removed when the test ends (call it inside a test). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'telltale-store-'));
+  const dir = mkdtempSync(join(tmpdir(), 'telltale-store-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 export function dnsRecord(o: Partial<DnsRecord> = {}): DnsRecord {

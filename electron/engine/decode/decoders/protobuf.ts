@@ -16,7 +16,7 @@ export type PbValue =
 
 export interface PbMessage {
   fields: PbValue[];
-  /** Printable string fields of 3 characters or more, at any depth. */
+  /** Printable string fields of 4 characters or more, at any depth. */
   strings: number;
 }
 
@@ -117,7 +117,7 @@ function readLengthDelimited(buf: Buffer, no: number, start: number, end: number
     }
   }
   if (text !== null) {
-    if (text.length >= 3) out.strings++;
+    if (text.length >= 4) out.strings++;
     return { t: 'string', no, text };
   }
   return { t: 'bytes', no, start, end };
