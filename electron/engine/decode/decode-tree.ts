@@ -33,6 +33,7 @@ import {
   type DecodeResult,
 } from './types.ts';
 
+/** Joins the steps of a chain in `path`. */
 export const STEP_SEPARATOR = ' → ';
 
 /** Anomalies kept per payload; hostile input could otherwise produce one per leaf. */
@@ -218,7 +219,7 @@ function expandText(ctx: Ctx, node: DecodeNode, text: string, f: Flags): void {
       if (child === null) return;
       node.children.push(child);
       node.encoded = true;
-      expandText(ctx, child, decoded, f.inJson ? IN_JSON : PLAIN);
+      expandText(ctx, child, decoded, PLAIN);
     }
   }
 }
@@ -384,11 +385,13 @@ function expandBytes(ctx: Ctx, node: DecodeNode, buf: Buffer, f: Flags, strictne
   if (isOpaqueMedia(f.contentType)) return false;
 
   const codec = f.encoding ?? sniffCodec(buf);
-  if (codec !== null) {
+  // A zlib header is only two bytes and "x^" starts some texts: if it does not
+  // decompress (or may not be tried), the bytes are read as something else.
+  const weakHeader = codec === 'zlib' && f.encoding === null;
+  if (codec !== null && (node.steps.length < ctx.lim.maxDepth || !weakHeader)) {
     if (!canDescend(ctx, node, codec)) return true;
     const r = decompressInto(ctx, node, buf, codec, f, false);
     if (r !== 'failed') return true;
-    // A zlib header is only two bytes and "x^" starts some texts: go on if it fails.
   }
 
   const boundary = boundaryFromContentType(f.rawContentType) ?? (buf[0] === 0x2d ? sniffBoundary(buf) : null);

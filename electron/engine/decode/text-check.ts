@@ -53,8 +53,9 @@ function looksLikeWords(buf: Buffer): boolean {
     const b = buf[i];
     if (b < 0x20) return false;
     const lower = b | 0x20;
-    if (lower >= 0x61 && lower <= 0x7a) { letters++; alnum++; }
-    else if ((b >= 0x30 && b <= 0x39) || b === 0x20 || b >= 0x80) alnum++;
+    // Bytes of non-ASCII characters count as letters; oneScript() vets them.
+    if ((lower >= 0x61 && lower <= 0x7a) || b >= 0x80) { letters++; alnum++; }
+    else if ((b >= 0x30 && b <= 0x39) || b === 0x20) alnum++;
   }
   return letters > 0 && alnum * 10 >= buf.length * 6;
 }
@@ -121,13 +122,4 @@ export function bytesAsText(buf: Buffer, strictness: TextStrictness): string | n
   const text = buf.toString('utf8');
   if (strictness === 'decoded' && len <= SHORT_SCRIPT_CHECK && text.length !== len && !oneScript(text)) return null;
   return text;
-}
-
-/** True when every character of `s` is printable (tab, CR, LF allowed). */
-export function isPrintableString(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80 ? isControl(c) : c <= 0x9f || c === 0xfffd) return false;
-  }
-  return true;
 }

@@ -21,7 +21,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, extname, join, resolve } from 'node:path';
 import { Reader } from 'maxmind';
-import { AsnTable, openAsnTable } from './asn-table.ts';
+import { openAsnTable } from './asn-table.ts';
+import type { AsnTable } from './asn-table.ts';
 import { classifyIp, formatIp, formatIpv4, parseIp } from './ip.ts';
 import type { EmbeddingKind, IpScope, ParsedIp } from './ip.ts';
 
@@ -288,13 +289,13 @@ function openCountry(path: string, id: 'geo-country' | 'whois-country'): Country
   try {
     buf = readFileSync(abs);
   } catch (err) {
-    throw new Error(`Cannot open ${id} database ${abs}: ${(err as Error).message}`);
+    throw new Error(`Cannot open ${id} database ${abs}: ${(err as Error).message}`, { cause: err });
   }
   let reader: Reader<Record<string, unknown>>;
   try {
     reader = new Reader<Record<string, unknown>>(buf);
   } catch (err) {
-    throw new Error(`${abs} is not a MaxMind DB (.mmdb) file: ${(err as Error).message}`);
+    throw new Error(`${abs} is not a MaxMind DB (.mmdb) file: ${(err as Error).message}`, { cause: err });
   }
   const known = id === 'geo-country' ? PACKAGES.country : PACKAGES.whois;
   const pkg = packageVersion(abs);

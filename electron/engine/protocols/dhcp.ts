@@ -8,6 +8,7 @@
  */
 import type { RecordSink } from '../records.ts';
 import { toNs } from '../util/time.ts';
+import { cappedAnomaly } from './dns-anomaly-cap.ts';
 import { ipv4Text, labelText } from './dns-wire.ts';
 import { registerUdpProtocol, type ConversationState, type PacketInfo, type UdpProtocol } from './types.ts';
 
@@ -28,9 +29,7 @@ const SNAME_LEN = 64;
 const FILE_OFF = 108;
 const FILE_LEN = 128;
 
-export const DHCP_MESSAGE_TYPES = ['', 'DISCOVER', 'OFFER', 'REQUEST', 'DECLINE', 'ACK', 'NAK', 'RELEASE', 'INFORM'];
-
-/** Options decoded from one message (module scratch: reset per message). */
+/** Options decoded from one message. */
 interface DhcpOptions {
   msgType: number;
   hostName: string | null;
@@ -139,7 +138,7 @@ function isZeroIp(b: Buffer, off: number): boolean {
 }
 
 function fail(sink: RecordSink, pkt: PacketInfo, error: string): void {
-  sink.anomaly({ input: pkt.input, frame: pkt.frame, layer: 'dhcp', error });
+  cappedAnomaly(sink, pkt.input, pkt.frame, 'dhcp', error);
 }
 
 /** Decode one DHCP/BOOTP datagram and emit a NameRecord when it names a client; never throws. */

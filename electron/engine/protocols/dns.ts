@@ -7,6 +7,7 @@
  */
 import type { DnsAnswer, DnsRecord, RecordSink } from '../records.ts';
 import { toNs } from '../util/time.ts';
+import { cappedAnomaly } from './dns-anomaly-cap.ts';
 import { formatRdata, rdataResult, TYPE_A, TYPE_AAAA } from './dns-rdata.ts';
 import { nameResult, readName } from './dns-wire.ts';
 import {
@@ -47,7 +48,7 @@ const SEEN_NAMES_MAX = 512;
 const NO_ANSWERS: DnsAnswer[] = [];
 
 function anomaly(sink: RecordSink, ctx: DnsContext, error: string): void {
-  sink.anomaly({ input: ctx.input, frame: ctx.frame, layer: 'dns', error });
+  cappedAnomaly(sink, ctx.input, ctx.frame, 'dns', error);
 }
 
 /** Decode one DNS message and emit its records; never throws. */
@@ -257,12 +258,8 @@ class DnsTcpHandler implements TcpStreamHandler {
   data(dir: StreamDir, bytes: Buffer, meta: StreamChunkMeta): void {
     const st = this.dirs[dir];
     if (meta.gapBefore > 0) {
-      this.sink.anomaly({
-        input: this.conv.input,
-        frame: meta.frame,
-        layer: 'dns',
-        error: `${meta.gapBefore} bytes missing in a DNS/TCP stream${st.pending ? '; dropped a partial message' : ''}`,
-      });
+      cappedAnomaly(this.sink, this.conv.input, meta.frame, 'dns',
+        `${meta.gapBefore} bytes missing in a DNS/TCP stream${st.pending ? '; dropped a partial message' : ''}`);
       st.pending = null;
       st.lost = true;
     }
@@ -316,12 +313,8 @@ class DnsTcpHandler implements TcpStreamHandler {
   end(): void {
     for (const st of this.dirs) {
       if (st.pending !== null && st.pending.length > 0) {
-        this.sink.anomaly({
-          input: this.conv.input,
-          frame: st.frame,
-          layer: 'dns',
-          error: `DNS/TCP stream ended inside a message (${st.pending.length} bytes kept of it)`,
-        });
+        cappedAnomaly(this.sink, this.conv.input, st.frame, 'dns',
+          `DNS/TCP stream ended inside a message (${st.pending.length} bytes of it seen)`);
       }
       st.pending = null;
     }

@@ -67,22 +67,18 @@ export function parseCodings(value: string | null): string[] {
   return out;
 }
 
-/** Whether every coding in the list can be decoded here. */
-export function canDecode(codings: string[]): boolean {
-  return codings.every((c) => decoderFor(c) !== null);
-}
-
 /**
  * Run one decoder with the cap. When it fails (cap hit or bad data), find by bisection
  * the longest input prefix that decodes within the cap: output grows with the prefix,
  * so this keeps as much as can be trusted while memory stays bounded by the cap.
  */
-function bounded(dec: Decoder, input: Buffer, cap: number): DecodedBody {
+function bounded(dec: Decoder, input: Buffer, cap: number): DecodedBody & { overCap: boolean } {
   try {
-    return { body: dec(input, cap), truncated: false, error: null };
+    return { body: dec(input, cap), truncated: false, error: null, overCap: false };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const error = err.code === 'ERR_BUFFER_TOO_LARGE' ? `decoded size exceeds the ${cap}-byte cap` : err.message;
+    const overCap = err.code === 'ERR_BUFFER_TOO_LARGE';
+    const error = overCap ? `decoded size exceeds the ${cap}-byte cap` : err.message;
     let lo = 0;
     let hi = input.length - 1;
     let best: Buffer = Buffer.alloc(0);
@@ -95,7 +91,7 @@ function bounded(dec: Decoder, input: Buffer, cap: number): DecodedBody {
         hi = mid - 1;
       }
     }
-    return { body: best, truncated: true, error };
+    return { body: best, truncated: true, error, overCap };
   }
 }
 
@@ -115,7 +111,9 @@ export function decodeContent(raw: Buffer, codings: string[], cap = DECODED_CAP)
     if (body.length === 0) break;
     const r = bounded(dec, body, cap);
     if (r.error !== null && r.body.length === 0) {
-      return { body, truncated, error: `content-coding '${codings[k]}' could not be decoded (${r.error}); body kept as far as decoded` };
+      // Nothing trustworthy came out (brotli emits nothing before a whole meta-block,
+      // so a brotli bomb lands here too): keep the bytes as they were at this stage.
+      return { body, truncated: truncated || r.overCap, error: `content-coding '${codings[k]}' could not be decoded (${r.error}); body kept as far as decoded` };
     }
     body = r.body;
     if (r.truncated) {

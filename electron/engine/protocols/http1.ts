@@ -14,6 +14,7 @@
  */
 import type { HeaderList, HttpRecord, RecordSink } from '../records.ts';
 import { toNs } from '../util/time.ts';
+import { cappedAnomaly } from './dns-anomaly-cap.ts';
 import { decodeContent, parseCodings } from './http-body.ts';
 import {
   findHeadEnd,
@@ -49,8 +50,12 @@ const HEAD_CAP = 64 * 1024;
 const LINE_CAP = 8 * 1024;
 /** Server bytes buffered while no request is known yet (response seen before request). */
 const WAIT_CAP = 64 * 1024;
-/** Exchanges kept waiting for their other half before the oldest is emitted anyway. */
-const QUEUE_CAP = 64;
+/**
+ * Exchanges, and body bytes, kept waiting for their other half before the oldest is
+ * emitted anyway (e.g. a capture that holds only the client side of a connection).
+ */
+const QUEUE_CAP = 16;
+const HELD_BYTES_CAP = 32 * 1024 * 1024;
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -210,6 +215,10 @@ class Http1Handler implements TcpStreamHandler {
   private reqIdx = 0;
   private respIdx = 0;
   private requests = 0;
+  /** Body bytes held by finished messages of exchanges not yet emitted. */
+  private held = 0;
+  /** Methods of requests emitted before their response came: those responses are parsed and dropped. */
+  private late: string[] = [];
 
   constructor(conv: TcpConversation, sink: RecordSink) {
     this.conv = conv;
@@ -217,7 +226,7 @@ class Http1Handler implements TcpStreamHandler {
   }
 
   private anomaly(frame: number | null, error: string): void {
-    this.sink.anomaly({ input: this.conv.input, frame, layer: 'http', error });
+    cappedAnomaly(this.sink, this.conv.input, frame, 'http', error);
   }
 
   data(dir: StreamDir, bytes: Buffer, meta: StreamChunkMeta): void {
@@ -273,7 +282,7 @@ class Http1Handler implements TcpStreamHandler {
     this.dirs[1].left = null;
   }
 
-  /** Frame and time of byte `pos` of the current working buffer of `d`. */
+  /** Index in `d.marks` of the chunk that holds byte `pos` of the current working buffer. */
   private markAt(d: DirState, pos: number): number {
     let k = 0;
     for (let i = 4; i < d.marks.length; i += 4) {
@@ -296,13 +305,14 @@ class Http1Handler implements TcpStreamHandler {
           this.anomaly(frame, `${n} bytes missing inside an HTTP ${side} body; body kept up to the gap`);
           return;
         }
-        d.body?.gap(d.remaining);
-        this.anomaly(frame, `${n} bytes missing at the end of an HTTP ${side} body`);
-        if (n === d.remaining) {
+        {
+          // The gap covers the rest of the body; if it runs past it, the next head is hit too.
+          const exact = n === d.remaining;
+          d.body?.gap(d.remaining);
+          this.anomaly(frame, `${n} bytes missing at the end of an HTTP ${side} body`);
           this.finish(dir, true);
-          return;
+          if (exact) return;
         }
-        this.finish(dir, true);
         break;
       case S_CLOSE:
         d.body?.gap(n);
@@ -758,6 +768,21 @@ class Http1Handler implements TcpStreamHandler {
       return end;
     }
     let ex: Exchange;
+    const lateMethod = this.late.shift();
+    if (lateMethod !== undefined) {
+      // Answers a request already emitted without it: parsed for framing, then dropped.
+      ex = newExchange();
+      ex.hasRequest = true;
+      ex.method = lateMethod;
+      ex.emitted = true;
+      this.startResponse(d, ex, pos);
+      ex.status = sl.status;
+      ex.responseHeaders = head.headers;
+      d.body = null;
+      if (cut) this.finish(1, true);
+      else this.responseFraming(d, ex);
+      return end;
+    }
     if (next !== null) {
       ex = next;
     } else {
@@ -861,6 +886,7 @@ class Http1Handler implements TcpStreamHandler {
         }
       }
     }
+    if (!ex.emitted) this.held += body?.length ?? 0;
     if (dir === 0) {
       ex.requestBody = body;
       ex.requestBodySize = size;
@@ -890,14 +916,18 @@ class Http1Handler implements TcpStreamHandler {
       const ex = this.queue[0];
       const complete = ex.hasRequest && ex.reqDone && (ex.respDone || !ex.hasResponse && all);
       const inProgress = ex === this.dirs[0].ex || ex === this.dirs[1].ex;
-      if (!complete && !(all && !inProgress) && !(this.queue.length > QUEUE_CAP && !inProgress)) break;
+      const crowded = this.queue.length > QUEUE_CAP || this.held > HELD_BYTES_CAP;
+      if (!complete && !((all || crowded) && !inProgress)) break;
       this.queue.shift();
       if (this.reqIdx > 0) this.reqIdx--;
       if (this.respIdx > 0) this.respIdx--;
+      else if (ex.hasRequest && !ex.hasResponse && !all) this.late.push(ex.method);
+      this.held -= (ex.requestBody?.length ?? 0) + (ex.responseBody?.length ?? 0);
       if (ex.hasRequest) this.emit(ex);
       else this.anomaly(ex.respFrame, `HTTP response (status ${ex.status}) without a request in the capture`);
     }
   }
+
 
   private emit(ex: Exchange): void {
     if (ex.emitted) return;

@@ -9,6 +9,7 @@
  */
 import type { RecordSink } from '../records.ts';
 import { toNs } from '../util/time.ts';
+import { cappedAnomaly } from './dns-anomaly-cap.ts';
 import { ipv4Text, nameResult, readName } from './dns-wire.ts';
 import { registerUdpProtocol, type ConversationState, type PacketInfo, type UdpProtocol } from './types.ts';
 
@@ -67,7 +68,7 @@ function emit(sink: RecordSink, pkt: PacketInfo, conv: ConversationState, name: 
 }
 
 function anomaly(sink: RecordSink, pkt: PacketInfo, error: string): void {
-  sink.anomaly({ input: pkt.input, frame: pkt.frame, layer: 'nbns', error });
+  cappedAnomaly(sink, pkt.input, pkt.frame, 'nbns', error);
 }
 
 /** Decode one NBNS datagram and emit NameRecords for names bound to addresses; never throws. */

@@ -139,6 +139,19 @@ describe('JSON', () => {
     expect(m.get('json:$.page → url → query:id')).toBe('7');
   });
 
+  it('reads JSON in a form field (an Adjust-style body) and in a percent-encoded JSON string', () => {
+    const body = 'app_token=abc123&callback_params=' + encodeURIComponent('{"user":"alice@example.com","n":3}') + '&gps_adid=38400000-8cf0-11bd-b23e-10b96e40000d';
+    const m = leafMap(decodePayload(body));
+    expect([...m]).toEqual([
+      ['form:app_token', 'abc123'],
+      ['form:callback_params → json:$.user', 'alice@example.com'],
+      ['form:callback_params → json:$.n', '3'],
+      ['form:gps_adid', '38400000-8cf0-11bd-b23e-10b96e40000d'],
+    ]);
+    const nested = leafMap(decodePayload(JSON.stringify({ ctx: encodeURIComponent('{"q":"asylum lawyer"}') })));
+    expect([...nested]).toEqual([['json:$.ctx → url → json:$.q', 'asylum lawyer']]);
+  });
+
   it('reads JSON lines, a BOM, an anti-XSSI prefix and odd keys', () => {
     const nd = decodePayload('{"a":"x1"}\n{"b":{"c d":"x2"}}\n');
     expect([...leafMap(nd)]).toEqual([

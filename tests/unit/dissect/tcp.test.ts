@@ -317,6 +317,31 @@ describe('TCP protocol choice', () => {
     expect(sink.flowRecords[0]).toMatchObject({ app: 'probe-throws', packetsUp: 4 });
   });
 
+  it('keeps buffer accounting right when a handler fails while buffered segments drain', () => {
+    const bad: TcpProtocol = {
+      name: 'probe-throws-late', tcpPorts: [8080],
+      open() {
+        let calls = 0;
+        // Throws on the second chunk, which comes out of the out-of-order buffer.
+        return { data() { if (++calls === 2) throw new Error('boom'); }, end() { /* nothing */ } };
+      },
+    };
+    const b = new TcpConversationBuilder(CLIENT, SERVER);
+    const frames = [
+      ...b.handshake(),
+      b.segment('c', Buffer.from('BBBB'), { rel: 4 }),
+      b.segment('c', Buffer.from('CCCC'), { rel: 8 }),
+      b.segment('c', Buffer.from('AAAA'), { rel: 0 }),
+    ];
+    const sink = new CollectingSink();
+    const d = new Dissector(1, sink, { tcpProtocols: [bad], udpProtocols: [] });
+    frames.forEach((f, i) => d.frame(rawFrame(i + 1, f)));
+    expect(d.occupancy.outOfOrderBytes).toBe(0);
+    d.finish();
+    expect(sink.anomalyRecords).toHaveLength(1);
+    expect(sink.flowRecords).toHaveLength(1);
+  });
+
   it('dispatches to protocols registered in the registry', () => {
     const reg = recordingTcp('dissect-test-registry-tcp', [39999]);
     registerTcpProtocol(reg.proto);

@@ -395,3 +395,22 @@ describe('http1 heuristic', () => {
     expect(h('HTTP/1.1 200 OK\r\n', 0)).toBe(false);
   });
 });
+
+describe('http1 memory bounds', () => {
+  it('emits requests of a client-only capture before the queue grows, and drops their late responses', () => {
+    const sink = new CollectingSink();
+    const h = http1Protocol.open(conv, sink);
+    for (let i = 0; i < 40; i++) h.data(0, b(`GET /r${i} HTTP/1.1\r\nHost: h\r\n\r\n`), meta(i + 1));
+    // Only the oldest requests are let go; the most recent ones still wait for answers.
+    const early = sink.httpRecords.length;
+    expect(early).toBeGreaterThanOrEqual(20);
+    expect(early).toBeLessThan(40);
+    expect(sink.httpRecords.every((r) => r.status === null)).toBe(true);
+    // The server answers all 40 in order; the answers to emitted requests are skipped,
+    // so the last ones still pair with the right request.
+    for (let i = 0; i < 40; i++) h.data(1, b(`HTTP/1.1 200 OK\r\nContent-Length: ${String(i).length}\r\n\r\n${i}`), meta(100 + i));
+    h.end();
+    expect(sink.httpRecords).toHaveLength(40);
+    for (const r of sink.httpRecords.slice(early)) expect(r.responseBody?.toString()).toBe(r.uri.slice(2));
+  });
+});

@@ -72,6 +72,11 @@ export function sniffBoundary(buf: Buffer): string | null {
   return buf.toString('latin1', 2, i);
 }
 
+/** Header lines are read byte for byte (Latin-1); names in them are UTF-8 in practice. */
+function latin1ToUtf8(s: string | null): string | null {
+  return s === null ? null : Buffer.from(s, 'latin1').toString('utf8');
+}
+
 function lineEnd(buf: Buffer, pos: number): number {
   if (buf[pos] === 0x0d && buf[pos + 1] === 0x0a) return pos + 2;
   if (buf[pos] === 0x0a) return pos + 1;
@@ -110,10 +115,8 @@ export function parseMultipart(buf: Buffer, boundary: string, maxParts: number):
         const h = line.slice(0, colon).trim().toLowerCase();
         const v = line.slice(colon + 1).trim();
         if (h === 'content-disposition') {
-          // Names are UTF-8 in practice; the header line was read byte for byte.
-          const utf = (s: string | null): string | null => (s === null ? null : Buffer.from(s, 'latin1').toString('utf8'));
-          name = utf(headerParam(v, 'name'));
-          filename = utf(headerParam(v, 'filename'));
+          name = latin1ToUtf8(headerParam(v, 'name'));
+          filename = latin1ToUtf8(headerParam(v, 'filename'));
         } else if (h === 'content-type') {
           contentType = v;
         }
