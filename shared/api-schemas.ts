@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { ApiMethod, ApiParams } from './api.ts';
-import { API_MAX_LIMIT } from './model.ts';
+import { API_MAX_LIMIT, MAX_TIMELINE_BUCKETS } from './model.ts';
 
 const MAX_PATH = 4096;
 const MAX_PATHS = 10_000;
@@ -29,25 +29,76 @@ const absolutePath = z
 
 const noParams = z.undefined();
 
-const rowQuery = z.strictObject({
-  input: z.int().min(1).optional(),
+const limit = z.int().min(1).max(API_MAX_LIMIT);
+const rowId = z.int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+const rowQueryShape = {
+  input: rowId.optional(),
   search: z.string().max(500).optional(),
-  offset: z.int().min(0).optional(),
-  limit: z.int().min(1).max(API_MAX_LIMIT).optional(),
-});
+  offset: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: limit.optional(),
+};
+const rowQuery = z.strictObject(rowQueryShape);
+
+/** Epoch ms (a finite number) or an ISO 8601 UTC string like the API sends. */
+const instant = z.union([
+  z.number().finite().min(-8.64e15).max(8.64e15),
+  z.string().max(40).regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, 'expected an ISO 8601 time such as 2024-05-01T12:00:00.123Z'),
+]);
+
+const evidenceKind = z.enum(['http', 'dns', 'tls', 'flow', 'anomaly']);
+const browsingMode = z.enum(['incognito', 'normal']);
 
 export const PARAM_SCHEMAS: { readonly [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'app.version': noParams,
+  'case.create': z.strictObject({ path: absolutePath.optional(), title: z.string().min(1).max(200).optional() }),
   'case.open': z.strictObject({ path: absolutePath }),
-  'case.summary': noParams,
+  'case.info': noParams,
+  'case.recent': noParams,
   'import.start': z.strictObject({ paths: z.array(absolutePath).min(1).max(MAX_PATHS) }),
   'import.cancel': z.strictObject({ importId: z.string().min(1).max(200) }),
-  'inputs.list': noParams,
-  'dns.query': rowQuery,
-  'tls.query': rowQuery,
-  'http.query': rowQuery,
-  'hosts.list': rowQuery,
+  'import.list': noParams,
+  'overview.get': z.strictObject({ limit: z.int().min(1).max(100).optional() }),
+  'timeline.get': z.strictObject({
+    from: instant.optional(),
+    to: instant.optional(),
+    bucketMs: z.number().finite().positive().max(1e13).optional(),
+    buckets: z.int().min(1).max(MAX_TIMELINE_BUCKETS).optional(),
+    input: rowId.optional(),
+    maxLanes: z.int().min(0).max(200).optional(),
+    maxEventsPerLane: z.int().min(0).max(5000).optional(),
+  }),
+  'evidence.query': z.strictObject({
+    kind: evidenceKind,
+    text: z.string().max(500).optional(),
+    host: z.string().min(1).max(300).optional(),
+    ip: z.string().min(1).max(64).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    input: rowId.optional(),
+    offset: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    limit: limit.optional(),
+    sort: z.strictObject({ by: z.enum(['ts', 'host', 'src', 'dst', 'size']), dir: z.enum(['asc', 'desc']) }).optional(),
+  }),
+  'evidence.get': z.strictObject({ kind: evidenceKind, id: rowId }),
+  'hosts.list': z.strictObject({ ...rowQueryShape, sort: z.enum(['bytes', 'flows', 'requests', 'ip', 'first']).optional() }),
   'anomalies.list': rowQuery,
+  'destinations.list': z.strictObject({
+    ...rowQueryShape,
+    country: z.string().min(1).max(8).optional(),
+    sort: z.enum(['requests', 'bytes', 'leaks', 'host']).optional(),
+  }),
+  'identifiers.list': rowQuery,
+  'devices.list': rowQuery,
+  'accounts.list': rowQuery,
+  'leaks.list': z.strictObject({ ...rowQueryShape, mode: browsingMode.optional(), host: z.string().min(1).max(300).optional() }),
+  'modes.list': noParams,
+  'modes.set': z.union([
+    z.strictObject({ mode: browsingMode, input: rowId }),
+    z.strictObject({ mode: browsingMode, from: instant, to: instant }),
+  ]),
+  'modes.remove': z.strictObject({ id: rowId }),
+  'compare.get': noParams,
 };
 
 /** Human-readable list of what is wrong with some params. */

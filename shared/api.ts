@@ -5,39 +5,88 @@
  * runtime list of them is in `channels.ts`, the param schemas in `api-schemas.ts`.
  */
 import type {
+  AccountRow,
   AnomalyRow,
   AppVersionInfo,
-  CaseSummary,
-  DnsRow,
+  CaseInfo,
+  Comparison,
+  DestinationQuery,
+  DestinationRow,
+  DeviceRow,
+  EvidenceDetail,
+  EvidenceKind,
+  EvidencePage,
+  EvidenceQuery,
+  HostQuery,
   HostRow,
-  HttpRow,
+  IdentifierRow,
   ImportProgressEvent,
-  InputInfo,
+  LeakQuery,
+  LeakRow,
+  ModeLabel,
+  ModeLabelInput,
+  Overview,
   Page,
+  RecentCase,
   RowQuery,
-  TlsRow,
+  Timeline,
+  TimelineQuery,
 } from './model.ts';
 
 export interface ApiMethods {
   /** Versions of the running shell. */
   'app.version': { params: void; result: AppVersionInfo };
-  /** Open (or create) a case file; it becomes the case every other method works on. */
-  'case.open': { params: { path: string }; result: CaseSummary };
-  'case.summary': { params: void; result: CaseSummary };
-  /** Start importing files into the open case; progress arrives as 'import.progress'. */
+  /**
+   * Create a new case and make it the open one. Without a path the shell picks a fresh
+   * one (the web host: a new folder under its working directory). Never overwrites.
+   */
+  'case.create': { params: { path?: string; title?: string }; result: CaseInfo };
+  /** Open an existing case file; it becomes the case every other method works on. */
+  'case.open': { params: { path: string }; result: CaseInfo };
+  /** The open case: inputs with format, size, SHA-256, time span, counts, status and errors. */
+  'case.info': { params: void; result: CaseInfo };
+  /** Cases this shell opened before, most recent first. */
+  'case.recent': { params: void; result: RecentCase[] };
+  /**
+   * Queue files (absolute paths) for import into the open case; progress arrives as
+   * 'import.progress'. Imports run one at a time, each on a worker thread. The web
+   * host refuses paths: it imports what is uploaded to POST /api/upload.
+   */
   'import.start': { params: { paths: string[] }; result: { importId: string } };
   /** Stop an import; inputs already read stay, the interrupted one keeps what was parsed. */
   'import.cancel': { params: { importId: string }; result: { cancelled: boolean } };
-  'inputs.list': { params: void; result: InputInfo[] };
-  'dns.query': { params: RowQuery; result: Page<DnsRow> };
-  'tls.query': { params: RowQuery; result: Page<TlsRow> };
-  'http.query': { params: RowQuery; result: Page<HttpRow> };
-  'hosts.list': { params: RowQuery; result: Page<HostRow> };
+  /** Imports of this session, oldest first, in the shape of their last progress event. */
+  'import.list': { params: void; result: ImportProgressEvent[] };
+  /** Counts, top destinations and hosts, protocols, time span; findings when there are some. */
+  'overview.get': { params: { limit?: number }; result: Overview };
+  /** Per-bucket counts by kind and lanes per device and per destination, aggregated in SQL. */
+  'timeline.get': { params: TimelineQuery; result: Timeline };
+  /** One page of HTTP exchanges, DNS messages, TLS hellos, flows or anomalies. */
+  'evidence.query': { params: EvidenceQuery; result: EvidencePage };
+  /** Everything about one row: headers, body previews, decode trees, the file and frame it came from. */
+  'evidence.get': { params: { kind: EvidenceKind; id: number }; result: EvidenceDetail };
+  /** Remote addresses with their names, flows and bytes. */
+  'hosts.list': { params: HostQuery; result: Page<HostRow> };
   'anomalies.list': { params: RowQuery; result: Page<AnomalyRow> };
+  // Findings: answered once the case has the analysis tables (CaseInfo.features.findings),
+  // 'not-implemented' before.
+  'destinations.list': { params: DestinationQuery; result: Page<DestinationRow> };
+  'identifiers.list': { params: RowQuery; result: Page<IdentifierRow> };
+  'devices.list': { params: RowQuery; result: Page<DeviceRow> };
+  'accounts.list': { params: RowQuery; result: Page<AccountRow> };
+  'leaks.list': { params: LeakQuery; result: Page<LeakRow> };
+  'modes.list': { params: void; result: ModeLabel[] };
+  /** Label an input or a time window; answers the labels after the change. */
+  'modes.set': { params: ModeLabelInput; result: ModeLabel[] };
+  'modes.remove': { params: { id: number }; result: ModeLabel[] };
+  /** Incognito versus normal, side by side. */
+  'compare.get': { params: void; result: Comparison };
 }
 
 export interface ApiEvents {
   'import.progress': ImportProgressEvent;
+  /** The open case changed (opened, created, an import committed rows): views refetch. */
+  'case.changed': { path: string; reason: 'opened' | 'created' | 'imported' | 'labelled' };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -48,10 +97,10 @@ export type ApiEventPayload<E extends ApiEvent> = ApiEvents[E];
 
 /**
  * What a caller can tell apart: bad params, a caller the shell does not trust, a
- * method this build does not serve yet, no open case, or anything else the engine
- * reported.
+ * method this build (or this case) does not serve, no open case, a row or file that
+ * does not exist, or anything else the engine reported.
  */
-export type ApiErrorCode = 'invalid-params' | 'forbidden' | 'not-implemented' | 'no-case' | 'failed';
+export type ApiErrorCode = 'invalid-params' | 'forbidden' | 'not-implemented' | 'no-case' | 'not-found' | 'failed';
 
 export interface ApiError {
   code: ApiErrorCode;

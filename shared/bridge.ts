@@ -26,6 +26,7 @@ export interface BridgeExtras<FileT> {
   /** Absolute path of a dropped or picked file (Electron's webUtils.getPathForFile); '' when it has none. */
   getPathForFile(file: FileT): string;
   onImportProgress(listener: (event: ApiEventPayload<'import.progress'>) => void): Unsubscribe;
+  onCaseChanged(listener: (event: ApiEventPayload<'case.changed'>) => void): Unsubscribe;
 }
 
 export type TelltaleBridge<FileT> = BridgeMethods & BridgeExtras<FileT>;
@@ -33,4 +34,5 @@ export type TelltaleBridge<FileT> = BridgeMethods & BridgeExtras<FileT>;
 /** The event each `on…` function of the bridge listens to. */
 export const BRIDGE_EVENT_LISTENERS = {
   onImportProgress: 'import.progress',
+  onCaseChanged: 'case.changed',
 } as const satisfies Record<string, ApiEvent>;

@@ -13,16 +13,28 @@ import type { ApiEvent, ApiMethod } from './api.ts';
  */
 export const BRIDGE_NAMES = {
   'app.version': 'appVersion',
+  'case.create': 'createCase',
   'case.open': 'openCase',
-  'case.summary': 'caseSummary',
+  'case.info': 'caseInfo',
+  'case.recent': 'recentCases',
   'import.start': 'startImport',
   'import.cancel': 'cancelImport',
-  'inputs.list': 'listInputs',
-  'dns.query': 'queryDns',
-  'tls.query': 'queryTls',
-  'http.query': 'queryHttp',
+  'import.list': 'listImports',
+  'overview.get': 'getOverview',
+  'timeline.get': 'getTimeline',
+  'evidence.query': 'queryEvidence',
+  'evidence.get': 'getEvidence',
   'hosts.list': 'listHosts',
   'anomalies.list': 'listAnomalies',
+  'destinations.list': 'listDestinations',
+  'identifiers.list': 'listIdentifiers',
+  'devices.list': 'listDevices',
+  'accounts.list': 'listAccounts',
+  'leaks.list': 'listLeaks',
+  'modes.list': 'listModes',
+  'modes.set': 'setMode',
+  'modes.remove': 'removeMode',
+  'compare.get': 'getComparison',
 } as const satisfies { readonly [M in ApiMethod]: string };
 
 export type BridgeName<M extends ApiMethod> = (typeof BRIDGE_NAMES)[M];
@@ -32,6 +44,7 @@ export const API_METHODS = Object.keys(BRIDGE_NAMES) as readonly ApiMethod[];
 
 const EVENT_NAMES = {
   'import.progress': true,
+  'case.changed': true,
 } as const satisfies { readonly [E in ApiEvent]: true };
 
 /** Every pushed event. */

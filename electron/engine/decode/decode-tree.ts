@@ -248,9 +248,12 @@ function decodeTextToBytes(ctx: Ctx, node: DecodeNode, step: 'hex' | 'base64' | 
   const flags = f.compressed ? COMPRESSED : PLAIN;
   if (expandBytes(ctx, child, bytes, flags, keep ? 'loose' : 'decoded') || keep) {
     node.children.push(child);
-    // A guess that yields only plain text leaves the original a leaf too, so a wrong
-    // guess never hides a value (a hash that happened to decode to letters).
-    node.encoded = keep || child.kind !== 'text' || child.children.length > 0;
+    // A guess that yields only text (or a form, or a URL) leaves the original a leaf
+    // too, so a wrong guess never hides a value (a hash that decoded to letters). JSON,
+    // protobuf, multipart, compressed data, or text that itself decoded as a whole,
+    // are proof enough.
+    const k = child.kind;
+    node.encoded = keep || k === 'json' || k === 'protobuf' || k === 'multipart' || k === 'binary' || (k === 'text' && child.encoded === true);
     return true;
   }
   ctx.nodes = nodesBefore;

@@ -61,6 +61,12 @@ function isFormStopChar(c: number, allowSpace: boolean): boolean {
   return c === 0x22 || c === 0x7b || c === 0x7d || c === 0x3c || c === 0x3e || c === 0x5c;
 }
 
+/** Characters no form field name uses ('#', '?', '/', quotes, parentheses, ',', ';', '^', '`'). */
+function isOddKeyChar(c: number): boolean {
+  return c === 0x23 || c === 0x3f || c === 0x2f || c === 0x27 || c === 0x28 || c === 0x29 ||
+    c === 0x2c || c === 0x3b || c === 0x5e || c === 0x60;
+}
+
 /**
  * Does `s` read as `key=value&key=value`? A single pair needs a non-empty value that
  * is not just '=' padding, so base64 such as "YWI=" or "YQ==" is not taken for a form.
@@ -91,6 +97,7 @@ export function looksLikeForm(s: string, lenient: boolean): boolean {
       continue;
     }
     if (isFormStopChar(c, lenient)) return false;
+    if (!sawEq && isOddKeyChar(c)) return false;
     if (c === 0x3d && !sawEq) {
       sawEq = true;
       valueStart = i + 1;

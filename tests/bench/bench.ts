@@ -1,0 +1,367 @@
+/**
+ * Import benchmark: `npm run bench [-- --size 1G | --sizes 250M,1G | --file f.pcap]
+ * [--no-tshark] [--dissect] [--json out.json] [--keep]`.
+ *
+ * Generates the benchmark capture (tools/synth/bench-capture.ts) or takes a file,
+ * reads it once to warm the page cache, imports it with the real CLI in a child
+ * process (`telltale analyze --case … --quiet`: worker-thread import into a case
+ * database), times queries on the resulting case, and runs tshark on the same file
+ * in the same run for comparison. See docs/benchmark.md for what each figure means.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { describeBenchCapture, parseSize, writeBenchCapture, type BenchCaptureReport } from '../../tools/synth/bench-capture.ts';
+import { timeQueries, type QueryTiming } from './queries.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = join(ROOT, 'bin/telltale.js');
+const PROBE = join(ROOT, 'tests/bench/peak-probe.ts');
+const DISSECT_ONLY = join(ROOT, 'tests/bench/dissect-only.ts');
+const TSHARK_FIELDS = ['dns.qry.name', 'tls.handshake.extensions_server_name', 'http.host', 'http.request.uri'];
+
+interface ChildRun {
+  wallMs: number;
+  exitCode: number | null;
+  /** Peak resident set in kB: from the in-process probe when there is one, else the highest VmHWM polled from /proc. */
+  peakRssKb: number | null;
+  /** CPU time (user + system) in ms, when the probe reported it. */
+  cpuMs: number | null;
+  stdout: string;
+  stderr: string;
+  lines: number;
+  nonEmptyLines: number;
+}
+
+interface ToolFigures {
+  wallS: number;
+  mbPerS: number;
+  packetsPerS: number | null;
+  peakRssMb: number | null;
+  cpuS: number | null;
+}
+
+interface RunResult {
+  input: {
+    path: string;
+    bytes: number;
+    packets: number | null;
+    generated: (Omit<BenchCaptureReport, 'firstTsNs' | 'lastTsNs'> & { mbPerS: number; spanS: number }) | null;
+    warmReadMbPerS: number;
+  };
+  telltale: (ToolFigures & { exitCode: number | null; anomalies: number | null; records: Record<string, number>; error: string | null }) | null;
+  dissectOnly: (ToolFigures & { records: Record<string, number> }) | null;
+  tshark: (ToolFigures & { lines: number; linesWithFields: number; exitCode: number | null }) | null;
+  /** Telltale MB/s divided by tshark MB/s: above 1 means Telltale was faster. */
+  ratio: number | null;
+  caseDb: { bytes: number; walBytes: number } | null;
+  queries: QueryTiming[];
+}
+
+function readVmHwm(pid: number): number | null {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Run a command, polling its VmHWM; counts stdout lines without keeping them. */
+function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, probeFile: string | null, keepStdout: boolean): Promise<ChildRun> {
+  return new Promise((done, fail) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let polledKb: number | null = null;
+    const poll = (): void => {
+      if (child.pid === undefined) return;
+      const kb = readVmHwm(child.pid);
+      if (kb !== null && (polledKb === null || kb > polledKb)) polledKb = kb;
+    };
+    const timer = setInterval(poll, 50);
+    let lines = 0;
+    let nonEmpty = 0;
+    let content = false;
+    const kept: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (keepStdout) kept.push(chunk);
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i];
+        if (b === 0x0a) {
+          lines++;
+          if (content) nonEmpty++;
+          content = false;
+        } else if (b !== 0x09 && b !== 0x0d) {
+          content = true;
+        }
+      }
+    });
+    const errs: Buffer[] = [];
+    child.stderr.on('data', (chunk: Buffer) => { errs.push(chunk); });
+    child.on('error', (e) => {
+      clearInterval(timer);
+      fail(e);
+    });
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      clearInterval(timer);
+      let peak = polledKb;
+      let cpuMs: number | null = null;
+      if (probeFile && existsSync(probeFile)) {
+        const p = JSON.parse(readFileSync(probeFile, 'utf8')) as { vmHwmKb: number | null; maxRssKb: number; userMs: number; systemMs: number };
+        peak = Math.max(p.vmHwmKb ?? 0, p.maxRssKb, peak ?? 0);
+        cpuMs = p.userMs + p.systemMs;
+      }
+      done({
+        wallMs, exitCode: code, peakRssKb: peak, cpuMs,
+        stdout: Buffer.concat(kept).toString('utf8'), stderr: Buffer.concat(errs).toString('utf8'),
+        lines, nonEmptyLines: nonEmpty,
+      });
+    });
+  });
+}
+
+/** Read the whole file once so every tool below starts from the page cache. */
+function warm(path: string): number {
+  const buf = Buffer.allocUnsafe(8 << 20);
+  const fd = openSync(path, 'r');
+  const t = performance.now();
+  let total = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return total / 1e6 / ((performance.now() - t) / 1000);
+}
+
+function tsharkVersion(): string | null {
+  const r = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return null;
+  return r.stdout.split('\n')[0].trim();
+}
+
+function figures(bytes: number, packets: number | null, run: ChildRun): ToolFigures {
+  const s = run.wallMs / 1000;
+  return {
+    wallS: s,
+    mbPerS: bytes / 1e6 / s,
+    packetsPerS: packets !== null ? packets / s : null,
+    peakRssMb: run.peakRssKb !== null ? run.peakRssKb / 1024 : null,
+    cpuS: run.cpuMs !== null ? run.cpuMs / 1000 : null,
+  };
+}
+
+function caseFacts(casePath: string): { packets: number | null; anomalies: number | null; error: string | null; records: Record<string, number> } {
+  const db = new Database(casePath, { readonly: true, fileMustExist: true });
+  try {
+    const input = db.prepare('SELECT packets, anomalies, error, status FROM inputs ORDER BY id DESC LIMIT 1').get() as
+      { packets: number; anomalies: number; error: string | null; status: string } | undefined;
+    const records: Record<string, number> = {};
+    for (const t of ['flows', 'dns', 'tls', 'http', 'names', 'hosts', 'anomalies']) {
+      records[t] = (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    }
+    const error = input ? (input.status !== 'done' ? `status ${input.status}${input.error ? `: ${input.error}` : ''}` : input.error) : 'no input row';
+    return { packets: input?.packets ?? null, anomalies: input?.anomalies ?? null, error, records };
+  } finally {
+    db.close();
+  }
+}
+
+interface Options {
+  tshark: string | null;
+  dissect: boolean;
+  keep: boolean;
+  seed: number;
+  format: 'pcap' | 'pcapng';
+  log: (line: string) => void;
+}
+
+async function benchOne(spec: { file: string } | { size: number }, opts: Options): Promise<RunResult> {
+  const work = mkdtempSync(join(tmpdir(), 'telltale-bench-'));
+  try {
+    let path: string;
+    let generated: RunResult['input']['generated'] = null;
+    if ('file' in spec) {
+      path = resolve(spec.file);
+    } else {
+      path = join(work, `bench-${Math.round(spec.size / 1e6)}M.${opts.format}`);
+      opts.log(`Generating ${(spec.size / 1e6).toFixed(0)} MB ${opts.format} (seed ${opts.seed})…`);
+      const rep = writeBenchCapture(path, { targetBytes: spec.size, seed: opts.seed, format: opts.format });
+      opts.log(describeBenchCapture(rep));
+      const { firstTsNs, lastTsNs, ...rest } = rep;
+      generated = { ...rest, mbPerS: rep.bytes / 1e6 / (rep.elapsedMs / 1000), spanS: Number(lastTsNs - firstTsNs) / 1e9 };
+    }
+    const bytes = statSync(path).size;
+    const warmReadMbPerS = warm(path);
+    opts.log(`Page cache warmed: ${basename(path)} read at ${warmReadMbPerS.toFixed(0)} MB/s`);
+
+    const result: RunResult = {
+      input: { path, bytes, packets: null, generated, warmReadMbPerS },
+      telltale: null, dissectOnly: null, tshark: null, ratio: null, caseDb: null, queries: [],
+    };
+
+    const casePath = join(work, 'case.db');
+    const probeFile = join(work, 'probe.json');
+    opts.log('Telltale: telltale analyze --quiet (worker-thread import into a case)…');
+    const tt = await runChild(process.execPath, ['--import', PROBE, CLI, 'analyze', path, '--case', casePath, '--quiet'],
+      { ...process.env, TELLTALE_BENCH_PROBE: probeFile }, probeFile, true);
+    if (existsSync(casePath)) {
+      const facts = caseFacts(casePath);
+      result.input.packets = facts.packets;
+      result.telltale = { ...figures(bytes, facts.packets, tt), exitCode: tt.exitCode, anomalies: facts.anomalies, records: facts.records, error: facts.error };
+      const wal = `${casePath}-wal`;
+      result.caseDb = { bytes: statSync(casePath).size, walBytes: existsSync(wal) ? statSync(wal).size : 0 };
+      result.queries = timeQueries(casePath);
+    } else {
+      result.telltale = { ...figures(bytes, null, tt), exitCode: tt.exitCode, anomalies: null, records: {}, error: 'no case database was written' };
+    }
+    if (tt.exitCode !== 0) opts.log(`Telltale exited with ${tt.exitCode}:\n${tt.stdout}${tt.stderr}`);
+
+    if (opts.dissect) {
+      const dprobe = join(work, 'probe-dissect.json');
+      opts.log('Telltale dissect only (importFile into a counting sink, no case store)…');
+      const d = await runChild(process.execPath, ['--import', PROBE, DISSECT_ONLY, path], { ...process.env, TELLTALE_BENCH_PROBE: dprobe }, dprobe, true);
+      let records: Record<string, number> = {};
+      let packets: number | null = result.input.packets;
+      try {
+        const j = JSON.parse(d.stdout.trim().split('\n').pop() ?? '{}') as { packets?: number; records?: Record<string, number> };
+        records = j.records ?? {};
+        packets = j.packets ?? packets;
+      } catch {
+        opts.log(`dissect-only run failed (exit ${d.exitCode}):\n${d.stderr}`);
+      }
+      result.dissectOnly = { ...figures(bytes, packets, d), records };
+    }
+
+    if (opts.tshark) {
+      const args = ['-r', path, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
+      opts.log(`tshark ${args.join(' ')} > (line count)…`);
+      const ts = await runChild('tshark', args, process.env, null, false);
+      if (ts.exitCode !== 0) opts.log(`tshark exited with ${ts.exitCode}: ${ts.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+      result.tshark = { ...figures(bytes, result.input.packets ?? ts.lines, ts), lines: ts.lines, linesWithFields: ts.nonEmptyLines, exitCode: ts.exitCode };
+      if (result.telltale && result.telltale.exitCode === 0) result.ratio = result.telltale.mbPerS / result.tshark.mbPerS;
+    }
+    if (opts.keep) opts.log(`Kept: ${work}`);
+    return result;
+  } finally {
+    if (!opts.keep) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function fmt(n: number | null | undefined, digits = 1): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function table(rows: string[][], rightAlign: boolean[]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (rightAlign[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd()).join('\n');
+}
+
+function printRun(r: RunResult, log: (s: string) => void): void {
+  const mb = r.input.bytes / 1e6;
+  log('');
+  log(`Input: ${r.input.path}  ${fmt(mb)} MB, ${r.input.packets !== null ? `${r.input.packets.toLocaleString('en-US')} packets` : 'packets unknown'}`);
+  if (r.input.generated) log(`Generated at ${fmt(r.input.generated.mbPerS, 0)} MB/s (${fmt(r.input.generated.elapsedMs / 1000)} s); ${fmt(r.input.generated.spanS / 60)} min of traffic`);
+  const rows: string[][] = [['', 'wall s', 'MB/s', 'packets/s', 'peak RSS MB', 'CPU s']];
+  const row = (label: string, f: ToolFigures | null): void => {
+    if (f) rows.push([label, fmt(f.wallS, 2), fmt(f.mbPerS), fmt(f.packetsPerS, 0), fmt(f.peakRssMb, 0), fmt(f.cpuS)]);
+  };
+  row('Telltale import (CLI)', r.telltale);
+  row('Telltale dissect only', r.dissectOnly);
+  row(`tshark -T fields (${TSHARK_FIELDS.length})`, r.tshark);
+  log(table(rows, [false, true, true, true, true, true]));
+  if (r.ratio !== null) log(`Telltale/tshark throughput ratio: ${fmt(r.ratio, 2)}× (${r.ratio >= 1 ? 'Telltale faster' : 'tshark faster'})`);
+  if (r.tshark) log(`tshark printed ${r.tshark.lines.toLocaleString('en-US')} lines, ${r.tshark.linesWithFields.toLocaleString('en-US')} with a field`);
+  if (r.telltale) {
+    const rec = Object.entries(r.telltale.records).map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`).join(', ');
+    log(`Case: ${r.caseDb ? `${fmt(r.caseDb.bytes / 1e6)} MB${r.caseDb.walBytes ? ` + ${fmt(r.caseDb.walBytes / 1e6)} MB WAL` : ''}` : 'none'}; ${rec}`);
+    if (r.telltale.error) log(`Import problem: ${r.telltale.error}`);
+  }
+  if (r.queries.length > 0) {
+    const q: string[][] = [['query', 'rows', 'first ms', 'median ms']];
+    for (const t of r.queries) q.push([t.name, t.rows.toLocaleString('en-US'), fmt(t.firstMs, 2), fmt(t.medianMs, 2)]);
+    log(table(q, [false, true, true, true]));
+  }
+}
+
+function printSideBySide(runs: RunResult[], log: (s: string) => void): void {
+  const rows: string[][] = [['input MB', 'packets', 'Telltale MB/s', 'peak RSS MB', 'case MB', 'tshark MB/s', 'tshark RSS MB', 'ratio']];
+  for (const r of runs) {
+    rows.push([
+      fmt(r.input.bytes / 1e6, 0), r.input.packets?.toLocaleString('en-US') ?? '—', fmt(r.telltale?.mbPerS), fmt(r.telltale?.peakRssMb, 0),
+      fmt(r.caseDb ? r.caseDb.bytes / 1e6 : null), fmt(r.tshark?.mbPerS), fmt(r.tshark?.peakRssMb, 0), r.ratio !== null ? `${fmt(r.ratio, 2)}×` : '—',
+    ]);
+  }
+  log('');
+  log('Side by side:');
+  log(table(rows, rows[0].map(() => true)));
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string' },
+      sizes: { type: 'string' },
+      file: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      format: { type: 'string', default: 'pcap' },
+      'no-tshark': { type: 'boolean', default: false },
+      dissect: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write('usage: npm run bench -- [--size 1G | --sizes 250M,1G | --file capture] [--format pcap|pcapng] [--seed 1]\n' +
+      '                       [--no-tshark] [--dissect] [--json out.json] [--keep]\nSee docs/benchmark.md.\n');
+    return 0;
+  }
+  if (values.format !== 'pcap' && values.format !== 'pcapng') throw new Error('--format must be pcap or pcapng');
+  const given = [values.size, values.sizes, values.file].filter((v) => v !== undefined).length;
+  if (given > 1) throw new Error('give one of --size, --sizes and --file');
+  const specs: Array<{ file: string } | { size: number }> = values.file !== undefined
+    ? [{ file: values.file }]
+    : (values.sizes ?? values.size ?? '1G').split(',').map((s) => ({ size: parseSize(s) }));
+  if (values.file !== undefined && !existsSync(values.file)) throw new Error(`${values.file}: no such file`);
+
+  const log = (s: string): void => { process.stdout.write(`${s}\n`); };
+  const tshark = values['no-tshark'] ? null : tsharkVersion();
+  const cpu = cpus();
+  const machine = {
+    node: process.version, cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryGb: totalmem() / 2 ** 30,
+    loadAverageAtStart: loadavg()[0], tshark, date: new Date().toISOString(),
+  };
+  log(`Telltale import benchmark  ${machine.date}`);
+  log(`Node ${machine.node}; ${machine.cpus} × ${machine.cpuModel}; ${fmt(machine.memoryGb)} GiB RAM; load average ${fmt(machine.loadAverageAtStart, 2)}`);
+  log(tshark ? `Reference: ${tshark}` : values['no-tshark'] ? 'tshark: skipped (--no-tshark)' : 'tshark: not on PATH, skipped');
+
+  const opts: Options = { tshark, dissect: values.dissect, keep: values.keep, seed: Number(values.seed), format: values.format, log };
+  const runs: RunResult[] = [];
+  for (const spec of specs) {
+    const r = await benchOne(spec, opts);
+    printRun(r, log);
+    runs.push(r);
+  }
+  if (runs.length > 1) printSideBySide(runs, log);
+  if (values.json) {
+    writeFileSync(values.json, `${JSON.stringify({ machine, runs }, null, 2)}\n`);
+    log(`\nJSON: ${resolve(values.json)}`);
+  }
+  return runs.every((r) => r.telltale?.exitCode === 0) ? 0 : 1;
+}
+
+process.exitCode = await main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  return 1;
+});
