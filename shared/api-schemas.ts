@@ -91,6 +91,12 @@ export const PARAM_SCHEMAS: { readonly [M in ApiMethod]: z.ZodType<ApiParams<M>>
   'identifiers.list': rowQuery,
   'devices.list': rowQuery,
   'accounts.list': rowQuery,
+  'entities.links': z.strictObject({
+    entity: z.enum(['device', 'account', 'identifier']),
+    id: rowId,
+    offset: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    limit: limit.optional(),
+  }),
   'leaks.list': z.strictObject({ ...rowQueryShape, mode: browsingMode.optional(), host: z.string().min(1).max(300).optional() }),
   'modes.list': noParams,
   'modes.set': z.union([

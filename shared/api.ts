@@ -13,6 +13,8 @@ import type {
   DestinationQuery,
   DestinationRow,
   DeviceRow,
+  EntityLinkQuery,
+  EntityLinkRow,
   EvidenceDetail,
   EvidenceKind,
   EvidencePage,
@@ -74,6 +76,8 @@ export interface ApiMethods {
   'identifiers.list': { params: RowQuery; result: Page<IdentifierRow> };
   'devices.list': { params: RowQuery; result: Page<DeviceRow> };
   'accounts.list': { params: RowQuery; result: Page<AccountRow> };
+  /** The requests that link a device, an account or an identifier to the traffic, oldest first. */
+  'entities.links': { params: EntityLinkQuery; result: Page<EntityLinkRow> };
   'leaks.list': { params: LeakQuery; result: Page<LeakRow> };
   'modes.list': { params: void; result: ModeLabel[] };
   /** Label an input or a time window; answers the labels after the change. */

@@ -30,6 +30,7 @@ export const BRIDGE_NAMES = {
   'identifiers.list': 'listIdentifiers',
   'devices.list': 'listDevices',
   'accounts.list': 'listAccounts',
+  'entities.links': 'listEntityLinks',
   'leaks.list': 'listLeaks',
   'modes.list': 'listModes',
   'modes.set': 'setMode',

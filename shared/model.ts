@@ -309,6 +309,11 @@ export interface TimelineEvent {
   tsMs: number;
   /** Short text: "GET example.com/path", "A example.com", "SNI example.com", "TCP 443 · 12 kB". */
   label: string;
+  /**
+   * The evidence row to open when it is not {kind, id} itself: a leak (whose id is a
+   * leak id) opens the HTTP exchange it was found in. Absent for the other kinds.
+   */
+  evidence?: { kind: EvidenceKind; id: number };
 }
 
 export interface TimelineLane {
@@ -686,6 +691,39 @@ export interface AccountRow {
   identifiers: Array<{ type: string; value: string }>;
   devices: number[];
   requests: number;
+}
+
+/** The kinds of entity whose linking requests `entities.links` lists. */
+export type EntityKind = 'device' | 'account' | 'identifier';
+
+export interface EntityLinkQuery {
+  entity: EntityKind;
+  /** Row id from devices.list, accounts.list or identifiers.list. */
+  id: number;
+  offset?: number;
+  /** At most API_MAX_LIMIT; defaults to API_DEFAULT_LIMIT. */
+  limit?: number;
+}
+
+/**
+ * One HTTP request that ties an entity to the traffic: an identifier observed in it,
+ * or (for a device or an account) the identifier that links the two seen in it.
+ * The pointer is the request's own.
+ */
+export interface EntityLinkRow extends EvidencePointer {
+  /** The HTTP exchange: open it with evidence.get({kind: 'http', id: httpId}). */
+  httpId: number;
+  method: string;
+  host: string | null;
+  uri: string;
+  /** The identifier seen in the request, when the link is through one. */
+  identifier: { id: number; type: string; value: string } | null;
+  /** Where in the request it was: 'query', 'body', 'header', 'cookie'. */
+  location: string | null;
+  /** Field name and decode chain of the value, when known. */
+  key: string | null;
+  chain: string | null;
+  mode: BrowsingMode | null;
 }
 
 export interface LeakRow extends EvidencePointer {

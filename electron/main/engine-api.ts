@@ -1,10 +1,14 @@
 /**
- * The engine as the Electron shell sees it. Until the engine service lands, every
- * engine method answers 'not-implemented' instead of pretending to work.
+ * The engine as the Electron shell sees it: a CaseEngine living in the main process.
+ * Imports run on the engine's worker thread, so the main process only relays progress;
+ * queries are short SQLite reads on the main process's own connection (see
+ * docs/web-host.md for when they would move to a worker too).
  */
+import { join } from 'node:path';
 import { ApiFailure } from '../../shared/api.ts';
-import type { ApiHandlers, ApiResult, EngineApi, ShellMethod } from '../../shared/api.ts';
+import type { ApiEmit, ApiHandlers, ApiResult, EngineApi, ShellMethod } from '../../shared/api.ts';
 import { API_METHODS } from '../../shared/channels.ts';
+import { CaseEngine } from '../engine/api/case-engine.ts';
 
 const SHELL_METHODS: ReadonlySet<string> = new Set<ShellMethod>(['app.version']);
 
@@ -21,4 +25,17 @@ export function notImplementedEngine(): EngineApi {
 /** The full handler map: the shell's own methods plus the engine's. */
 export function shellHandlers(engine: EngineApi, appVersion: () => ApiResult<'app.version'>): ApiHandlers {
   return { ...engine, 'app.version': () => Promise.resolve(appVersion()) };
+}
+
+export interface DesktopEngineOptions {
+  emit: ApiEmit;
+  /** Electron's userData folder: the recent-cases list lives there. */
+  userData: string;
+  /** Where "New case" puts a case when the page gives no path (Documents/Telltale). */
+  casesDir: string;
+}
+
+/** The desktop's engine: one CaseEngine, recent cases remembered across runs. */
+export function desktopEngine(opts: DesktopEngineOptions): CaseEngine {
+  return new CaseEngine({ emit: opts.emit, casesDir: opts.casesDir, recentFile: join(opts.userData, 'recent-cases.json') });
 }

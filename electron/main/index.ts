@@ -6,8 +6,8 @@ import { app, BrowserWindow, session } from 'electron';
 import { join } from 'node:path';
 import { appEntryUrl, appUrlMatcher } from './app-url.ts';
 import type { AppLocation } from './app-url.ts';
-import { notImplementedEngine, shellHandlers } from './engine-api.ts';
-import { bindIpc } from './ipc.ts';
+import { desktopEngine, shellHandlers } from './engine-api.ts';
+import { bindIpc, windowEmitter } from './ipc.ts';
 import { denyPermissions, installCsp } from './security.ts';
 import { createMainWindow, lockDownWebContents } from './window.ts';
 
@@ -34,8 +34,16 @@ app
   .then(() => {
     installCsp(session.defaultSession, devServerUrl !== null ? 'development' : 'production');
     denyPermissions(session.defaultSession);
+    const engine = desktopEngine({
+      emit: windowEmitter(isAppUrl),
+      userData: app.getPath('userData'),
+      casesDir: join(app.getPath('documents'), 'Telltale'),
+    });
+    app.on('will-quit', () => {
+      void engine.close();
+    });
     bindIpc(
-      shellHandlers(notImplementedEngine(), () => ({
+      shellHandlers(engine.api(), () => ({
         name: app.getName(),
         version: app.getVersion(),
         electron: process.versions.electron,

@@ -29,7 +29,7 @@ interface ChildRun {
   exitCode: number | null;
   /** Peak resident set in kB: from the in-process probe when there is one, else the highest VmHWM polled from /proc. */
   peakRssKb: number | null;
-  /** CPU time (user + system) in ms, when the probe reported it. */
+  /** CPU time (user + system) in ms: from the probe, else polled. */
   cpuMs: number | null;
   stdout: string;
   stderr: string;
@@ -71,16 +71,30 @@ function readVmHwm(pid: number): number | null {
   }
 }
 
-/** Run a command, polling its VmHWM; counts stdout lines without keeping them. */
+/** User + system CPU ms of a live process from /proc/<pid>/stat (clock ticks of 10 ms on Linux). */
+function readCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** Run a command, polling its VmHWM and CPU time; counts stdout lines without keeping them. */
 function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, probeFile: string | null, keepStdout: boolean): Promise<ChildRun> {
   return new Promise((done, fail) => {
     const started = performance.now();
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let polledKb: number | null = null;
+    let polledCpuMs: number | null = null;
     const poll = (): void => {
       if (child.pid === undefined) return;
       const kb = readVmHwm(child.pid);
       if (kb !== null && (polledKb === null || kb > polledKb)) polledKb = kb;
+      const cpu = readCpuMs(child.pid);
+      if (cpu !== null) polledCpuMs = cpu;
     };
     const timer = setInterval(poll, 50);
     let lines = 0;
@@ -110,7 +124,8 @@ function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, probeFile
       const wallMs = performance.now() - started;
       clearInterval(timer);
       let peak = polledKb;
-      let cpuMs: number | null = null;
+      // Without the probe, CPU is the last poll: short by at most one polling interval.
+      let cpuMs: number | null = polledCpuMs;
       if (probeFile && existsSync(probeFile)) {
         const p = JSON.parse(readFileSync(probeFile, 'utf8')) as { vmHwmKb: number | null; maxRssKb: number; userMs: number; systemMs: number };
         peak = Math.max(p.vmHwmKb ?? 0, p.maxRssKb, peak ?? 0);

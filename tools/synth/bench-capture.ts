@@ -13,7 +13,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { gzipSync, crc32 } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { dhcpRequest, dnsMessage, httpRequest, httpResponse, prng, tlsClientHello, tlsServerHello, type DnsAnswerSpec } from './packets.ts';
-import { ackFrame, cryptoFrame, initialKeys, opaqueHandshake, opaqueShort, protectedInitial } from './quic-initial-writer.ts';
+import { ackFrame, cryptoFrame, opaqueHandshake, opaqueShort, protectedInitial } from './quic-initial-writer.ts';
 import { Clock, createPcapngWriter, createPcapWriter, TcpSession, writeUdp, type CaptureWriter, type Host } from './writer.ts';
 
 export interface BenchCaptureOptions {
@@ -252,6 +252,13 @@ class World {
     }
   }
 
+  /** Fresh random bytes, for identifiers that must not repeat (pool slices can collide). */
+  fresh(n: number): Buffer {
+    const b = Buffer.allocUnsafe(n);
+    for (let i = 0; i < n; i++) b[i] = Math.floor(this.rand() * 256);
+    return b;
+  }
+
   opaque(n: number): Buffer {
     const off = Math.floor(this.rand() * (POOL_BYTES - n));
     return this.pool.subarray(off, off + n);
@@ -382,10 +389,10 @@ function tlsConnection(world: World, w: CaptureWriter, clock: Clock, budget: num
   world.report.tlsFlows++;
   if (useV6) world.report.tlsFlowsIpv6++;
   s.handshake(rtt);
-  s.send(true, tlsClientHello(name.name, r() < 0.8 ? ['h2', 'http/1.1'] : ['http/1.1'], world.opaque(32)));
+  s.send(true, tlsClientHello(name.name, r() < 0.8 ? ['h2', 'http/1.1'] : ['http/1.1'], world.fresh(32)));
   clock.advanceMs(rtt / 2);
   // ServerHello, ChangeCipherSpec, then the encrypted extensions, certificate chain and Finished.
-  s.send(false, Buffer.concat([tlsServerHello(world.opaque(32)), Buffer.from([0x14, 0x03, 0x03, 0x00, 0x01, 0x01]), world.appData(logUniform(r, 2500, 6000))]));
+  s.send(false, Buffer.concat([tlsServerHello(world.fresh(32)), Buffer.from([0x14, 0x03, 0x03, 0x00, 0x01, 0x01]), world.appData(logUniform(r, 2500, 6000))]));
   clock.advanceMs(rtt / 2);
   s.send(true, Buffer.concat([Buffer.from([0x14, 0x03, 0x03, 0x00, 0x01, 0x01]), world.appData(53)]));
   const exchanges = 1 + Math.floor(r() * r() * 8);
@@ -406,16 +413,16 @@ function quicConnection(world: World, w: CaptureWriter, clock: Clock, budget: nu
   const server: Host = { mac: ROUTER_MAC, ip: pick(r, name.v4) };
   const port = world.port(client);
   const rtt = logUniform(r, 8, 200);
-  const dcid = Buffer.from(world.opaque(8));
-  const cscid = Buffer.from(world.opaque(8));
-  const sscid = Buffer.from(world.opaque(8));
+  const dcid = world.fresh(8);
+  const cscid = world.fresh(8);
+  const sscid = world.fresh(8);
   world.report.quicFlows++;
 
-  const hello = tlsClientHello(name.name, ['h3'], world.opaque(32)).subarray(5);
+  const hello = tlsClientHello(name.name, ['h3'], world.fresh(32)).subarray(5);
   const initial = protectedInitial({ keyDcid: dcid, side: 'client', dcid, scid: cscid, packetNumber: 0, pnLength: 1, frames: cryptoFrame(0, hello), padTo: 1200 });
   writeUdp(w, clock, client.v4, server, port, 443, initial, 0.1);
   clock.advanceMs(rtt);
-  const serverHello = tlsServerHello(world.opaque(32)).subarray(5);
+  const serverHello = tlsServerHello(world.fresh(32)).subarray(5);
   const sInitial = protectedInitial({
     keyDcid: dcid, side: 'server', dcid: cscid, scid: sscid, packetNumber: 0, pnLength: 1,
     frames: Buffer.concat([ackFrame(0), cryptoFrame(0, serverHello)]),

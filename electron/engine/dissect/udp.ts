@@ -226,6 +226,14 @@ export class UdpTracker {
 
   private finalize(c: UdpConv): void {
     this.table.remove(c);
+    // Give the protocol a last chance to flush (e.g. a QUIC hello whose server never answered).
+    if (c.proto?.end) {
+      try {
+        c.proto.end(c.state, this.ctx.sink);
+      } catch (e) {
+        this.ctx.anomaly(null, c.proto.name, 'protocol handler threw at end of conversation', e instanceof Error ? e.message : String(e));
+      }
+    }
     const st = c.state;
     const r: FlowRecord = {
       input: this.ctx.input,

@@ -39,16 +39,29 @@ import { bindIpc, windowEmitter } from '../../../electron/main/ipc.ts';
 // runtime list is caught here.
 const CONTRACT_METHODS = [
   'app.version',
+  'case.create',
   'case.open',
-  'case.summary',
+  'case.info',
+  'case.recent',
   'import.start',
   'import.cancel',
-  'inputs.list',
-  'dns.query',
-  'tls.query',
-  'http.query',
+  'import.list',
+  'overview.get',
+  'timeline.get',
+  'evidence.query',
+  'evidence.get',
   'hosts.list',
   'anomalies.list',
+  'destinations.list',
+  'identifiers.list',
+  'devices.list',
+  'accounts.list',
+  'entities.links',
+  'leaks.list',
+  'modes.list',
+  'modes.set',
+  'modes.remove',
+  'compare.get',
 ];
 
 const RENDERER_FILE = '/opt/telltale/out/renderer/index.html';
@@ -100,15 +113,15 @@ describe('bindIpc', () => {
       ok: true,
       result: { answeredBy: 'case.open' },
     });
-    expect(await call('dns.query', frameEvent(`${APP_URL}#/evidence`), { search: 'analytics', limit: 50 })).toEqual({
+    expect(await call('evidence.query', frameEvent(`${APP_URL}#/evidence`), { kind: 'dns', text: 'analytics', limit: 50 })).toEqual({
       ok: true,
-      result: { answeredBy: 'dns.query' },
+      result: { answeredBy: 'evidence.query' },
     });
-    expect(await call('inputs.list', frameEvent(APP_URL))).toMatchObject({ ok: true });
+    expect(await call('case.info', frameEvent(APP_URL))).toMatchObject({ ok: true });
     expect(calls).toEqual([
       ['case.open', { path: '/cases/phone.telltale' }],
-      ['dns.query', { search: 'analytics', limit: 50 }],
-      ['inputs.list', undefined],
+      ['evidence.query', { kind: 'dns', text: 'analytics', limit: 50 }],
+      ['case.info', undefined],
     ]);
   });
 
@@ -125,13 +138,23 @@ describe('bindIpc', () => {
     ['import.start', { paths: '/one.pcap' }],
     ['import.cancel', {}],
     ['import.cancel', { importId: '' }],
-    ['inputs.list', { input: 1 }],
-    ['dns.query', { limit: 0 }],
-    ['tls.query', { limit: 1_000_000 }],
-    ['http.query', { offset: -1 }],
+    ['case.info', { input: 1 }],
+    ['case.create', { path: 'relative.db' }],
+    ['evidence.query', { kind: 'dns', limit: 0 }],
+    ['evidence.query', { kind: 'tls', limit: 1_000_000 }],
+    ['evidence.query', { kind: 'http', offset: -1 }],
+    ['evidence.query', { kind: 'packets' }],
+    ['evidence.query', { kind: 'http', from: 'yesterday' }],
+    ['evidence.query', { kind: 'http', sort: { by: 'ts', dir: 'sideways' } }],
+    ['evidence.get', { kind: 'http', id: 0 }],
+    ['timeline.get', { buckets: 0 }],
+    ['timeline.get', { bucketMs: -5 }],
     ['hosts.list', { input: 1.5 }],
+    ['hosts.list', { sort: 'name' }],
     ['anomalies.list', { search: 7 }],
     ['anomalies.list', 'frame 12'],
+    ['modes.set', { mode: 'private', input: 1 }],
+    ['modes.set', { mode: 'incognito' }],
   ];
   it.each(invalid)('rejects invalid params for %s: %j', async (method, params) => {
     const { handlers, calls } = recordingHandlers();
@@ -174,15 +197,15 @@ describe('bindIpc', () => {
     const { handlers } = recordingHandlers();
     const engine = {
       ...handlers,
-      'case.summary': () => Promise.reject(new ApiFailure('no-case', 'open a case first')),
-      'inputs.list': () => Promise.reject(new Error('disk I/O error')),
+      'case.info': () => Promise.reject(new ApiFailure('no-case', 'open a case first')),
+      'import.list': () => Promise.reject(new Error('disk I/O error')),
     } as ApiHandlers;
     bindIpc(engine, isAppUrl);
-    expect(await call('case.summary', frameEvent(APP_URL))).toEqual({
+    expect(await call('case.info', frameEvent(APP_URL))).toEqual({
       ok: false,
       error: { code: 'no-case', message: 'open a case first' },
     });
-    expect(await call('inputs.list', frameEvent(APP_URL))).toEqual({
+    expect(await call('import.list', frameEvent(APP_URL))).toEqual({
       ok: false,
       error: { code: 'failed', message: 'disk I/O error' },
     });
@@ -194,14 +217,24 @@ describe('the shell as built today', () => {
     bindIpc(shellHandlers(notImplementedEngine(), () => VERSION), isAppUrl);
     expect(await call('app.version', frameEvent(APP_URL))).toEqual({ ok: true, result: VERSION });
     const validParams: Record<string, unknown> = {
+      'case.create': {},
       'case.open': { path: '/cases/a.telltale' },
       'import.start': { paths: ['/captures/a.pcap'] },
       'import.cancel': { importId: 'imp-1' },
-      'dns.query': {},
-      'tls.query': {},
-      'http.query': {},
+      'overview.get': {},
+      'timeline.get': { from: '2024-05-01T12:00:00.123456Z', to: 1714565000000, buckets: 60 },
+      'evidence.query': { kind: 'http' },
+      'evidence.get': { kind: 'flow', id: 3 },
       'hosts.list': {},
       'anomalies.list': {},
+      'destinations.list': {},
+      'identifiers.list': {},
+      'devices.list': {},
+      'accounts.list': {},
+      'entities.links': { entity: 'device', id: 1 },
+      'leaks.list': {},
+      'modes.set': { mode: 'incognito', input: 2 },
+      'modes.remove': { id: 1 },
     };
     for (const method of CONTRACT_METHODS.filter((m) => m !== 'app.version')) {
       const response = await call(method, frameEvent(APP_URL), validParams[method]);
@@ -235,14 +268,15 @@ describe('windowEmitter', () => {
     const payload = {
       importId: 'imp-1',
       state: 'running' as const,
-      file: '/captures/a.pcap',
+      files: [],
       fileIndex: 0,
       fileCount: 1,
       bytesRead: 10,
       bytesTotal: 100,
-      packets: 3,
-      harEntries: 0,
+      startedAt: '2024-05-01T12:00:00.000Z',
+      finishedAt: null,
       error: null,
+      warnings: [],
     };
     windowEmitter(isAppUrl)('import.progress', payload);
     expect(app.sent).toEqual([['import.progress', payload]]);

@@ -41,16 +41,29 @@ await import('../../../electron/preload/index.ts');
 // merely agree with itself.
 const EXPECTED_METHODS: Record<string, string> = {
   appVersion: 'app.version',
+  createCase: 'case.create',
   openCase: 'case.open',
-  caseSummary: 'case.summary',
+  caseInfo: 'case.info',
+  recentCases: 'case.recent',
   startImport: 'import.start',
   cancelImport: 'import.cancel',
-  listInputs: 'inputs.list',
-  queryDns: 'dns.query',
-  queryTls: 'tls.query',
-  queryHttp: 'http.query',
+  listImports: 'import.list',
+  getOverview: 'overview.get',
+  getTimeline: 'timeline.get',
+  queryEvidence: 'evidence.query',
+  getEvidence: 'evidence.get',
   listHosts: 'hosts.list',
   listAnomalies: 'anomalies.list',
+  listDestinations: 'destinations.list',
+  listIdentifiers: 'identifiers.list',
+  listDevices: 'devices.list',
+  listAccounts: 'accounts.list',
+  listEntityLinks: 'entities.links',
+  listLeaks: 'leaks.list',
+  listModes: 'modes.list',
+  setMode: 'modes.set',
+  removeMode: 'modes.remove',
+  getComparison: 'compare.get',
 };
 
 function bridge(): Record<string, unknown> {
@@ -63,7 +76,7 @@ function bridge(): Record<string, unknown> {
 describe('preload bridge', () => {
   it('exposes exactly the named functions and nothing generic', () => {
     const api = bridge();
-    expect(Object.keys(api).sort()).toEqual([...Object.keys(EXPECTED_METHODS), 'getPathForFile', 'onImportProgress'].sort());
+    expect(Object.keys(api).sort()).toEqual([...Object.keys(EXPECTED_METHODS), 'getPathForFile', 'onImportProgress', 'onCaseChanged'].sort());
     for (const [name, value] of Object.entries(api)) expect(typeof value, name).toBe('function');
     for (const generic of ['invoke', 'send', 'on', 'sendSync', 'ipcRenderer', 'call']) expect(api).not.toHaveProperty(generic);
   });
@@ -78,10 +91,10 @@ describe('preload bridge', () => {
   });
 
   it('ignores extra arguments instead of forwarding them', async () => {
-    const queryDns = bridge()['queryDns'] as (...args: unknown[]) => Promise<unknown>;
+    const queryEvidence = bridge()['queryEvidence'] as (...args: unknown[]) => Promise<unknown>;
     electron.ipcRenderer.invoke.mockClear();
-    await queryDns({ limit: 5 }, 'http.query', { sneaky: true });
-    expect(electron.ipcRenderer.invoke).toHaveBeenCalledWith('dns.query', { limit: 5 });
+    await queryEvidence({ kind: 'dns', limit: 5 }, 'evidence.get', { sneaky: true });
+    expect(electron.ipcRenderer.invoke).toHaveBeenCalledWith('evidence.query', { kind: 'dns', limit: 5 });
   });
 
   it('getPathForFile delegates to webUtils', () => {

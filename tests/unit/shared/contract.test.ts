@@ -14,9 +14,9 @@ describe('channels', () => {
     for (const name of names) expect(name).toMatch(/^[a-z][A-Za-z]+$/);
   });
 
-  it('names methods area.verb and lists the import progress event', () => {
+  it('names methods area.verb and lists the pushed events', () => {
     for (const method of API_METHODS) expect(method).toMatch(/^[a-z]+\.[a-z]+$/);
-    expect(API_EVENTS).toEqual(['import.progress']);
+    expect(API_EVENTS).toEqual(['import.progress', 'case.changed']);
   });
 
   it('recognises methods and nothing else', () => {
@@ -36,8 +36,8 @@ describe('dispatch', () => {
   });
 
   it('accepts params that went through JSON, as they do behind the web host', async () => {
-    const params = JSON.parse(JSON.stringify({ input: 2, search: 'data_list', offset: 0, limit: 100 })) as unknown;
-    expect(await dispatch(handlers, 'http.query', params)).toEqual({ ok: true, result: { from: 'http.query' } });
+    const params = JSON.parse(JSON.stringify({ kind: 'http', input: 2, text: 'data_list', offset: 0, limit: 100 })) as unknown;
+    expect(await dispatch(handlers, 'evidence.query', params)).toEqual({ ok: true, result: { from: 'evidence.query' } });
   });
 
   it('accepts Windows and UNC absolute paths', async () => {

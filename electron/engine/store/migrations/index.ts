@@ -1,5 +1,6 @@
 /** The ordered list of case-schema migrations. Add a migration = one new numbered file + one line here. */
 import * as m001 from './001-initial.ts';
+import * as m002 from './002-findings.ts';
 
 export interface Migration {
   /** 1, 2, 3 …: contiguous, applied in order. */
@@ -10,4 +11,5 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: m001.name, sql: m001.sql },
+  { version: 2, name: m002.name, sql: m002.sql },
 ];

@@ -1,0 +1,175 @@
+/**
+ * The identifiers of a case as the analysis meets them, request by request (in time
+ * order): what each value is, how often and where it was seen, in which inputs, modes
+ * and sessions. Observations go straight to the database; only one small aggregate per
+ * distinct value stays in memory.
+ */
+import type Database from 'better-sqlite3';
+import type { RequestLeaf } from '../findings/request-decode.ts';
+import { classifyValue, emailsIn, kindRank, RECURRENCE_REQUIRED, type IdentifierBasis, type IdentifierScope } from './identifiers.ts';
+
+/** A new session starts after this much silence from an identifier. */
+export const SESSION_GAP_NS = 30n * 60n * 1_000_000_000n;
+
+const MAX_KEYS = 10;
+const MAX_DESTS = 50;
+/** Values longer than this are scanned only for e-mail addresses. */
+const MAX_VALUE_LEN = 256;
+
+export interface IdentifierAgg {
+  id: number;
+  value: string;
+  kind: string;
+  kinds: Set<string>;
+  scope: IdentifierScope;
+  basis: IdentifierBasis;
+  keys: Set<string>;
+  observations: number;
+  requests: number;
+  firstTs: bigint;
+  lastTs: bigint;
+  inputs: Set<number>;
+  modes: Set<string>;
+  sessions: number;
+  dests: Set<string>;
+}
+
+/** One identifier found in one request (several leaves may carry it). */
+export interface RequestIdentifier {
+  agg: IdentifierAgg;
+  leaf: RequestLeaf;
+  key: string | null;
+  /** How it was recognised in this request. */
+  basis: IdentifierBasis;
+  occurrences: number;
+}
+
+/** Where a request came from and went to, as the observation row records it. */
+export interface ObservationContext {
+  httpId: number;
+  input: number;
+  frame: number | null;
+  entry: number | null;
+  ts: bigint;
+  tsMs: number;
+  mode: string;
+  endpoint: string;
+  destHost: string | null;
+  destIp: string | null;
+}
+
+const BASIS_RANK: Record<IdentifierBasis, number> = { key: 0, value: 1, shape: 2 };
+
+export class IdentifierBook {
+  private readonly byValue = new Map<string, IdentifierAgg>();
+  private nextId = 1;
+  private readonly insObs: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.insObs = db.prepare(`INSERT INTO identifier_observations (identifier_id, http_id, input_id, frame, entry, ts_ns, key, chain,
+      location, dest_host, dest_ip, mode, endpoint, occurrences) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  }
+
+  get size(): number {
+    return this.byValue.size;
+  }
+
+  all(): IterableIterator<IdentifierAgg> {
+    return this.byValue.values();
+  }
+
+  private agg(value: string, kind: string, scope: IdentifierScope, basis: IdentifierBasis, ts: bigint): IdentifierAgg {
+    let a = this.byValue.get(value);
+    if (!a) {
+      a = {
+        id: this.nextId++, value, kind, kinds: new Set([kind]), scope, basis, keys: new Set(), observations: 0, requests: 0,
+        firstTs: ts, lastTs: ts, inputs: new Set(), modes: new Set(), sessions: 0, dests: new Set(),
+      };
+      this.byValue.set(value, a);
+      return a;
+    }
+    a.kinds.add(kind);
+    const rank = kindRank(kind);
+    const cur = kindRank(a.kind);
+    // The most specific kind names the value; between equals, a key beats a shape guess.
+    if (rank < cur || (rank === cur && BASIS_RANK[basis] < BASIS_RANK[a.basis])) {
+      a.kind = kind;
+      a.scope = scope;
+    }
+    if (BASIS_RANK[basis] < BASIS_RANK[a.basis]) a.basis = basis;
+    return a;
+  }
+
+  /**
+   * Identifiers in one request's leaves, recorded as observations (one row per
+   * identifier and request, keeping the first chain that carried it).
+   */
+  observe(leaves: readonly RequestLeaf[], ctx: ObservationContext): RequestIdentifier[] {
+    const found = new Map<IdentifierAgg, RequestIdentifier>();
+    const add = (value: string, kind: string, scope: IdentifierScope, basis: IdentifierBasis, leaf: RequestLeaf): void => {
+      const a = this.agg(value, kind, scope, basis, ctx.ts);
+      const have = found.get(a);
+      if (have) {
+        have.occurrences++;
+        // A key-based sighting is better evidence than a shape or value match in the same request.
+        if (BASIS_RANK[basis] < BASIS_RANK[have.basis]) {
+          have.leaf = leaf;
+          have.key = leaf.key;
+          have.basis = basis;
+        }
+        return;
+      }
+      found.set(a, { agg: a, leaf, key: leaf.key, basis, occurrences: 1 });
+    };
+    for (const leaf of leaves) {
+      const v = leaf.value;
+      if (v.length <= MAX_VALUE_LEN) {
+        const hit = classifyValue(leaf.key, v, ctx.tsMs);
+        if (hit !== null) {
+          add(hit.value, hit.kind, hit.scope, hit.basis, leaf);
+          continue;
+        }
+        const known = this.byValue.get(v.trim()) ?? this.byValue.get(v.trim().toLowerCase());
+        if (known !== undefined && v.trim().length >= 6) {
+          add(known.value, known.kind, known.scope, 'value', leaf);
+          continue;
+        }
+      }
+      if (v.indexOf('@') > 0) {
+        for (const e of emailsIn(v.length > 65536 ? v.slice(0, 65536) : v)) add(e, 'email', 'account', 'shape', leaf);
+      }
+    }
+    for (const r of found.values()) {
+      const a = r.agg;
+      a.observations += r.occurrences;
+      a.requests++;
+      if (r.key !== null && a.keys.size < MAX_KEYS) a.keys.add(r.key);
+      if (a.sessions === 0 || ctx.ts - a.lastTs > SESSION_GAP_NS) a.sessions++;
+      if (ctx.ts < a.firstTs) a.firstTs = ctx.ts;
+      if (ctx.ts > a.lastTs) a.lastTs = ctx.ts;
+      a.inputs.add(ctx.input);
+      a.modes.add(ctx.mode);
+      const dest = ctx.destHost ?? ctx.destIp;
+      if (dest !== null && a.dests.size < MAX_DESTS) a.dests.add(dest);
+      this.insObs.run(a.id, ctx.httpId, ctx.input, ctx.frame, ctx.entry, ctx.ts, r.key, r.leaf.chain, r.leaf.where,
+        ctx.destHost, ctx.destIp, ctx.mode, ctx.endpoint, r.occurrences);
+    }
+    return [...found.values()];
+  }
+
+  /** Identifiers that are kept: shape-only kinds that need it must recur in two requests. */
+  kept(a: IdentifierAgg): boolean {
+    return !(a.basis === 'shape' && RECURRENCE_REQUIRED.has(a.kind) && a.requests < 2);
+  }
+}
+
+/** Persistence reasons: the same value across inputs, sessions or labelled modes. */
+export function persistenceOf(a: IdentifierAgg): string[] {
+  const why: string[] = [];
+  if (a.inputs.size > 1) why.push('inputs');
+  if (a.sessions > 1) why.push('sessions');
+  let labelled = 0;
+  for (const m of a.modes) if (m !== 'unlabelled') labelled++;
+  if (labelled > 1) why.push('modes');
+  return why;
+}

@@ -1,0 +1,208 @@
+/**
+ * The values a leak can be made of, indexed so that one pass over a request's decoded
+ * leaves finds them all in time linear in the leaves' length: URLs by their normalised
+ * key, visited host names by name, search words and watched words by their first word,
+ * watched e-mail addresses and phone numbers by token. Each candidate knows the page it
+ * belongs to; whether a sighting is a leak is decided by the caller (leak-rules.ts).
+ */
+import { registrableDomain } from '../enrich/domains.ts';
+import type { RequestLeaf } from './request-decode.ts';
+import {
+  displayUrl, forEachHostToken, hasEncodedUrl, isRootOnly, parseUrlLike, safeDecode, urlKey, urlPathKey, urlsInText,
+  wordTokens, type UrlParts,
+} from './url-forms.ts';
+
+export type LeakKind = 'url' | 'search' | 'identifier' | 'watch' | 'visited-host' | 'third-party-url';
+
+export interface Candidate {
+  kind: LeakKind;
+  /** The value as shown (URL, words, host, e-mail …). */
+  value: string;
+  /** The page the value belongs to (URL or host), or null when unknown (watched words, identifiers). */
+  page: string | null;
+  /** Registrable domain of that page (or its host/IP when it has none); null when unknown. */
+  domain: string | null;
+  /** Normalised URL key of the page, to mark visited pages as leaked. */
+  pageKey: string | null;
+}
+
+export interface Sighting {
+  cand: Candidate;
+  leaf: RequestLeaf;
+  /** The text the position refers to (the leaf value, or its percent-decoded form). */
+  text: string;
+  start: number;
+  end: number;
+  match: 'exact' | 'contained';
+  /** For URLs: the URL's host (to suppress host sightings the URL already covers). */
+  urlHost: string | null;
+}
+
+interface Phrase {
+  tokens: string[];
+  cand: Candidate;
+}
+
+/** Party of a host: its registrable domain, else the host itself (IP literals, single labels). */
+export function partyOf(host: string | null): string | null {
+  if (host === null || host.length === 0) return null;
+  return registrableDomain(host) ?? host.toLowerCase();
+}
+
+/** Words shorter than this are matched only as a whole leaf (never inside longer text). */
+const MIN_CONTAINED_CHARS = 5;
+
+export class CandidateIndex {
+  private readonly urls = new Map<string, Candidate>();
+  private readonly paths = new Map<string, Candidate>();
+  private readonly hosts = new Map<string, Candidate>();
+  private readonly phrases = new Map<string, Phrase[]>();
+  private readonly tokens = new Map<string, Candidate>();
+  private phraseCount = 0;
+  /** Search words already indexed, by page key + words. */
+  private readonly searchSeen = new Set<string>();
+
+  get size(): number {
+    return this.urls.size + this.hosts.size + this.phraseCount + this.tokens.size;
+  }
+
+  /** Add a visited or watched URL; returns its candidate (the first one for that key wins). */
+  addUrl(u: UrlParts, kind: 'url' | 'watch'): Candidate {
+    const key = urlKey(u);
+    const have = this.urls.get(key);
+    if (have && (have.kind === kind || have.kind === 'url')) return have;
+    const cand: Candidate = { kind, value: displayUrl(u), page: displayUrl(u), domain: partyOf(u.host), pageKey: key };
+    this.urls.set(key, cand);
+    if (!isRootOnly(u)) {
+      const pk = urlPathKey(u);
+      if (!this.paths.has(pk) || kind === 'url') this.paths.set(pk, cand);
+    }
+    return cand;
+  }
+
+  /** Look a URL up by its full key, then by host and path (a page revealed without its query). */
+  findUrl(u: UrlParts): Candidate | null {
+    const c = this.urls.get(urlKey(u));
+    if (c) return c;
+    if (isRootOnly(u)) return null;
+    return this.paths.get(urlPathKey(u)) ?? null;
+  }
+
+  /** Add a visited site's host name (from DNS or SNI). */
+  addHost(host: string): void {
+    const h = host.toLowerCase();
+    if (this.hosts.has(h)) return;
+    this.hosts.set(h, { kind: 'visited-host', value: h, page: h, domain: partyOf(h), pageKey: null });
+  }
+
+  /** Add search words of a visited page (or watched words when `page` is null). */
+  addWords(words: string, kind: 'search' | 'watch', page: string | null, pageKey: string | null, domain: string | null): void {
+    const toks = wordTokens(words).map((t) => t.t);
+    if (toks.length === 0) return;
+    const seenKey = `${kind}\u0000${pageKey ?? ''}\u0000${toks.join(' ')}`;
+    if (this.searchSeen.has(seenKey)) return;
+    this.searchSeen.add(seenKey);
+    const cand: Candidate = { kind, value: words, page, domain, pageKey };
+    const list = this.phrases.get(toks[0]);
+    if (list) list.push({ tokens: toks, cand });
+    else this.phrases.set(toks[0], [{ tokens: toks, cand }]);
+    this.phraseCount++;
+  }
+
+  /** Add a watched e-mail address or phone number, matched as a whole token. */
+  addToken(value: string, normalised: string): void {
+    if (!this.tokens.has(normalised)) this.tokens.set(normalised, { kind: 'watch', value, page: null, domain: null, pageKey: null });
+  }
+
+  /**
+   * URLs in the leaves: known ones (visited or watched), and unknown ones whose party
+   * differs from `destParty` (candidate 'third-party-url'). `onThirdParty` sees every
+   * unknown URL first so that search words in it can be indexed before words are matched.
+   */
+  urlSightings(leaves: readonly RequestLeaf[], destParty: string | null, onThirdParty: (u: UrlParts, cand: Candidate) => void): Sighting[] {
+    const out: Sighting[] = [];
+    for (const leaf of leaves) {
+      // Origin and origin-only Referer headers name a site, not a page (see docs/findings.md).
+      const referer = leaf.header === 'referer' && leaf.chain === 'header:referer';
+      const text = leaf.value;
+      const found: Array<{ u: UrlParts; start: number; end: number; text: string; whole: boolean }> = [];
+      const whole = text.indexOf(' ') === -1 ? parseUrlLike(text, true) : null;
+      if (whole !== null && (whole.scheme !== '' || whole.path.length > 1)) {
+        found.push({ u: whole, start: 0, end: text.length, text, whole: true });
+      } else if (text.length >= 10) {
+        for (const f of urlsInText(text)) found.push({ u: f.url, start: f.start, end: f.end, text, whole: false });
+        if (hasEncodedUrl(text)) {
+          const dec = safeDecode(text);
+          for (const f of urlsInText(dec)) found.push({ u: f.url, start: f.start, end: f.end, text: dec, whole: false });
+        }
+      }
+      for (const f of found) {
+        if (referer && isRootOnly(f.u)) continue;
+        let cand = this.findUrl(f.u);
+        if (cand === null) {
+          if (isRootOnly(f.u)) continue;
+          const party = partyOf(f.u.host);
+          if (party === null || party === destParty) continue;
+          cand = { kind: 'third-party-url', value: displayUrl(f.u), page: displayUrl(f.u), domain: party, pageKey: urlKey(f.u) };
+          onThirdParty(f.u, cand);
+        }
+        out.push({ cand, leaf, text: f.text, start: f.start, end: f.end, match: f.whole ? 'exact' : 'contained', urlHost: f.u.host });
+      }
+    }
+    return out;
+  }
+
+  /** Search words, watched words, visited host names and watched tokens in the leaves. */
+  textSightings(leaves: readonly RequestLeaf[]): Sighting[] {
+    const out: Sighting[] = [];
+    const wantWords = this.phrases.size > 0;
+    const wantHosts = this.hosts.size > 0;
+    const wantTokens = this.tokens.size > 0;
+    if (!wantWords && !wantHosts && !wantTokens) return out;
+    for (const leaf of leaves) {
+      const raw = leaf.value;
+      const text = raw.indexOf('%') !== -1 ? safeDecode(raw) : raw;
+      if (wantWords) this.words(leaf, text, out);
+      if (wantHosts && leaf.header !== 'referer') {
+        forEachHostToken(text, (h, start) => {
+          const cand = this.hosts.get(h);
+          if (cand) out.push({ cand, leaf, text, start, end: start + h.length, match: start === 0 && h.length === text.length ? 'exact' : 'contained', urlHost: null });
+        });
+      }
+      if (wantTokens) this.tokenSightings(leaf, text, out);
+    }
+    return out;
+  }
+
+  private words(leaf: RequestLeaf, text: string, out: Sighting[]): void {
+    const toks = wordTokens(text);
+    for (let i = 0; i < toks.length; i++) {
+      const list = this.phrases.get(toks[i].t);
+      if (!list) continue;
+      for (const p of list) {
+        const n = p.tokens.length;
+        if (i + n > toks.length) continue;
+        let ok = true;
+        for (let k = 1; k < n; k++) {
+          if (toks[i + k].t !== p.tokens[k]) {
+            ok = false;
+            break;
+          }
+        }
+        if (!ok) continue;
+        const exact = toks.length === n;
+        if (!exact && (n < 2 && p.cand.value.length < MIN_CONTAINED_CHARS)) continue;
+        out.push({ cand: p.cand, leaf, text, start: toks[i].start, end: toks[i + n - 1].end, match: exact ? 'exact' : 'contained', urlHost: null });
+      }
+    }
+  }
+
+  private tokenSightings(leaf: RequestLeaf, text: string, out: Sighting[]): void {
+    const re = /[A-Za-z0-9@._+-]+/g;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const t = m[0];
+      const cand = this.tokens.get(t.toLowerCase()) ?? this.tokens.get(t.replace(/[^0-9]/g, ''));
+      if (cand) out.push({ cand, leaf, text, start: m.index, end: m.index + t.length, match: t.length === text.length ? 'exact' : 'contained', urlHost: null });
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * What an outgoing HTTP request carried, as decoded leaves: the query string, the body
+ * (with its Content-Type as a hint), cookies one by one, and the headers that can carry
+ * data (custom X-* headers, headers named like identifiers, Referer, Authorization).
+ * Standard protocol headers (Accept, Cache-Control, Sec-*, …) say nothing about the
+ * user and are skipped. Every leaf keeps the chain that led to it, prefixed with its
+ * header or cookie ('cookie:_ga → …', 'header:x-device-id'); query and body chains
+ * start with the decoder's own first step ('query:q', 'form:data_list → …').
+ */
+import { decodePayload } from '../decode/decode-tree.ts';
+import type { DecodeLimits } from '../decode/types.ts';
+import { headerKey, keyRule } from '../correlate/identifiers.ts';
+
+export type FieldWhere = 'query' | 'body' | 'header' | 'cookie';
+
+export interface RequestLeaf {
+  chain: string;
+  /** Nearest key name (JSON property, form field, cookie or header name), or null. */
+  key: string | null;
+  value: string;
+  where: FieldWhere;
+  /** Lower-case header name for header leaves (e.g. 'referer', 'authorization'). */
+  header: string | null;
+}
+
+export interface RequestDecodeAnomaly {
+  chain: string;
+  where: FieldWhere;
+  error: string;
+}
+
+export interface DecodedRequest {
+  leaves: RequestLeaf[];
+  anomalies: RequestDecodeAnomaly[];
+}
+
+export interface RequestInput {
+  uri: string;
+  headers: ReadonlyArray<readonly [string, string]>;
+  body: Buffer | null;
+}
+
+const SEP = ' → ';
+
+/** Headers of the protocol itself: never user data. */
+const SKIP_HEADERS = new Set([
+  'host', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'accept-charset', 'connection', 'keep-alive',
+  'content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'cache-control', 'pragma', 'expires',
+  'if-none-match', 'if-match', 'if-modified-since', 'if-unmodified-since', 'if-range', 'range', 'te', 'trailer',
+  'upgrade', 'upgrade-insecure-requests', 'origin', 'dnt', 'priority', 'purpose', 'via', 'expect', 'max-forwards',
+  'x-requested-with', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip',
+  'x-frame-options', 'x-content-type-options', 'x-xss-protection', 'x-csrf-token', 'x-xsrf-token', 'x-http-method-override',
+  'proxy-connection', 'alt-used', 'save-data', 'downlink', 'ect', 'rtt', 'viewport-width', 'device-memory', 'dpr', 'width',
+]);
+
+/** Authorization-like headers: decoded for identifiers, but their values are never shown in summaries. */
+export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization']);
+
+/** Cookies per request that are decoded one by one; past it the rest is one field. */
+const MAX_COOKIES = 200;
+/** Bodies larger than this are not decoded (an anomaly says so). */
+export const MAX_DECODED_BODY = 16 * 1024 * 1024;
+
+function headerValue(headers: RequestInput['headers'], name: string): string | null {
+  for (const [n, v] of headers) if (n.toLowerCase() === name) return v;
+  return null;
+}
+
+function wanted(name: string): boolean {
+  if (SKIP_HEADERS.has(name) || name.startsWith('sec-') || name.startsWith(':')) return false;
+  if (name === 'cookie' || name === 'referer' || SECRET_HEADERS.has(name)) return true;
+  if (name.startsWith('x-')) return true;
+  return keyRule(headerKey(name)) !== null;
+}
+
+/** Decode one field and append its leaves (chains prefixed) and anomalies. */
+function field(out: DecodedRequest, input: string | Buffer, where: FieldWhere, prefix: string, key: string | null,
+  header: string | null, limits: DecodeLimits | undefined, hint?: { contentType?: string; name?: string }): void {
+  const r = decodePayload(input, limits, hint);
+  for (const l of r.leaves()) {
+    let chain: string;
+    if (prefix.length === 0) chain = l.chain.length > 0 ? l.chain : where;
+    else chain = l.chain.length > 0 ? prefix + SEP + l.chain : prefix;
+    out.leaves.push({ chain, key: l.key ?? key, value: l.value, where, header });
+  }
+  for (const a of r.anomalies) {
+    const chain = prefix.length === 0 ? (a.chain.length > 0 ? a.chain : where) : a.chain.length > 0 ? prefix + SEP + a.chain : prefix;
+    out.anomalies.push({ chain, where, error: a.error });
+  }
+}
+
+/** Decode what a request sent: query string, body, cookies and data-carrying headers. */
+export function decodeRequest(req: RequestInput, limits?: DecodeLimits): DecodedRequest {
+  const out: DecodedRequest = { leaves: [], anomalies: [] };
+  const q = req.uri.indexOf('?');
+  if (q !== -1) {
+    const hash = req.uri.indexOf('#', q);
+    const query = req.uri.slice(q + 1, hash === -1 ? undefined : hash);
+    if (query.length > 0) field(out, query, 'query', '', null, null, limits, { name: 'query' });
+  }
+  if (req.body !== null && req.body.length > 0) {
+    if (req.body.length > MAX_DECODED_BODY) {
+      out.anomalies.push({ chain: 'body', where: 'body', error: `request body of ${req.body.length} bytes not decoded (over ${MAX_DECODED_BODY})` });
+    } else {
+      const ct = headerValue(req.headers, 'content-type') ?? undefined;
+      field(out, req.body, 'body', '', null, null, limits, ct !== undefined ? { contentType: ct } : undefined);
+    }
+  }
+  for (const [rawName, value] of req.headers) {
+    const name = rawName.toLowerCase();
+    if (!wanted(name) || value.length === 0) continue;
+    if (name === 'cookie') {
+      cookies(out, value, limits);
+      continue;
+    }
+    let v = value;
+    if (SECRET_HEADERS.has(name)) {
+      // The scheme word is not data; what follows is (Basic base64, a Bearer JWT, …).
+      const sp = v.indexOf(' ');
+      if (sp > 0) v = v.slice(sp + 1).trim();
+    }
+    // The conventional 'x-' prefix is not part of the key: X-Device-Id is a device_id.
+    field(out, v, 'header', `header:${name}`, name.startsWith('x-') ? name.slice(2) : name, name, limits);
+  }
+  return out;
+}
+
+function cookies(out: DecodedRequest, header: string, limits: DecodeLimits | undefined): void {
+  const pairs = header.split(';');
+  let n = 0;
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    const name = (eq === -1 ? '' : p.slice(0, eq)).trim();
+    let value = (eq === -1 ? p : p.slice(eq + 1)).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    if (value.length === 0) continue;
+    if (++n > MAX_COOKIES) {
+      out.anomalies.push({ chain: 'header:cookie', where: 'cookie', error: `more than ${MAX_COOKIES} cookies; the rest not decoded` });
+      return;
+    }
+    const label = name.length > 0 ? name : `#${n}`;
+    field(out, value, 'cookie', `cookie:${label}`, name.length > 0 ? name : null, 'cookie', limits);
+  }
+}
