@@ -296,7 +296,11 @@ function printRun(r: RunResult, log: (s: string) => void): void {
   row(`tshark -T fields (${TSHARK_FIELDS.length})`, r.tshark);
   log(table(rows, [false, true, true, true, true, true]));
   if (r.ratio !== null) log(`Telltale/tshark throughput ratio: ${fmt(r.ratio, 2)}× (${r.ratio >= 1 ? 'Telltale faster' : 'tshark faster'})`);
-  if (r.tshark) log(`tshark printed ${r.tshark.lines.toLocaleString('en-US')} lines, ${r.tshark.linesWithFields.toLocaleString('en-US')} with a field`);
+  if (r.tshark) {
+    const rec = r.telltale?.records;
+    const ours = rec && rec.dns !== undefined ? ` (Telltale: ${(rec.dns + rec.tls + rec.http).toLocaleString('en-US')} DNS + TLS + HTTP records)` : '';
+    log(`tshark printed ${r.tshark.lines.toLocaleString('en-US')} lines, ${r.tshark.linesWithFields.toLocaleString('en-US')} with a field${ours}`);
+  }
   if (r.telltale) {
     const rec = Object.entries(r.telltale.records).map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`).join(', ');
     log(`Case: ${r.caseDb ? `${fmt(r.caseDb.bytes / 1e6)} MB${r.caseDb.walBytes ? ` + ${fmt(r.caseDb.walBytes / 1e6)} MB WAL` : ''}` : 'none'}; ${rec}`);
