@@ -57,7 +57,7 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/renderer'),
       rolldownOptions: {
-        input: { index: resolve(root, 'renderer/index.html') },
+        input: { index: resolve(root, 'renderer/index.html'), report: resolve(root, 'renderer/report.html') },
       },
     },
   },

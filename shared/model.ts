@@ -124,6 +124,8 @@ export interface CaseInfo {
   span: TimeSpan | null;
   /** True while an import into this case is queued or running. */
   importing: boolean;
+  /** True while the findings are being rebuilt after labels changed. */
+  analysing: boolean;
   /** Which optional parts of the API this case can answer. */
   features: CaseFeatures;
 }
@@ -179,6 +181,8 @@ export interface ImportFileProgress {
  */
 export interface ImportProgressEvent {
   importId: string;
+  /** Path of the case the import writes into (the open case may change while it runs); absent from older shells. */
+  casePath?: string;
   state: ImportState;
   files: ImportFileProgress[];
   /** Index of the file being read now, -1 when none. */
@@ -192,6 +196,21 @@ export interface ImportProgressEvent {
   error: string | null;
   /** Non-fatal problems of the engine itself (a protocol module that failed to load). */
   warnings: string[];
+  /**
+   * The findings analysis that runs over the whole case once the files are read; the
+   * import ends when it does. Null when the engine runs none.
+   */
+  analysis: AnalysisProgress | null;
+}
+
+export interface AnalysisProgress {
+  /** 'skipped' when the import was cancelled or read nothing new. */
+  state: 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+  /** Current step ('requests', 'entities', 'destinations', …), null before the first. */
+  step: string | null;
+  done: number;
+  total: number;
+  error: string | null;
 }
 
 /** A file the web host stored from an upload, before it is imported. */
@@ -461,8 +480,10 @@ export interface FlowRow extends EvidencePointer, Endpoints {
   /** Application protocol decided by the dissectors, or null. */
   app: string | null;
   gapBytes: number;
-  /** Names known for the server address (DNS, SNI, HTTP Host), sorted. */
+  /** Names known for the server address (DNS, SNI, HTTP Host), sorted; at most MAX_ROW_NAMES. */
   names: string[];
+  /** How many names the address has in all (a CDN address can have hundreds). */
+  nameCount: number;
 }
 
 /** Something a parser could not make sense of; the import carried on past it. */
@@ -606,8 +627,10 @@ export interface EvidenceDetail {
 /** A remote address the case talked to, with the names it was known by. */
 export interface HostRow {
   ip: string;
-  /** Names seen for this address: DNS answers, TLS SNI, HTTP Host; sorted, unique. */
+  /** Names seen for this address: DNS answers, TLS SNI, HTTP Host; sorted, unique; at most MAX_ROW_NAMES. */
   names: string[];
+  /** How many names the address has in all. */
+  nameCount: number;
   flows: number;
   /** HTTP requests sent to this address. */
   requests: number;
@@ -668,7 +691,10 @@ export interface IdentifierRow {
   value: string;
   /** 'device' or 'account' scoped, or null when unknown. */
   scope: 'device' | 'account' | null;
+  /** Times it was seen (a request can carry it more than once). */
   observations: number;
+  /** Requests it was seen in: what entities.links lists for it. */
+  requests: number;
   destinations: string[];
   modes: BrowsingMode[];
   span: TimeSpan | null;
@@ -782,6 +808,9 @@ export interface Comparison {
   sharedIdentifiers: Array<{ type: string; value: string }>;
   sharedDestinations: string[];
 }
+
+/** Names listed per flow or host row; `nameCount` tells how many there are. */
+export const MAX_ROW_NAMES = 20;
 
 export const API_DEFAULT_LIMIT = 200;
 export const API_MAX_LIMIT = 5000;

@@ -178,7 +178,8 @@ export interface TimelineModeWindow {
   toMs: number;
 }
 
-export interface ReportTimeline {
+/** A stretch of time with activity; the timeline leaves out the idle gaps between them. */
+export interface TimelineSegment {
   fromMs: number;
   toMs: number;
   from: IsoTime;
@@ -186,9 +187,16 @@ export interface ReportTimeline {
   bucketMs: number;
   /** Requests (HTTP + TLS hellos + DNS queries) per bucket, for the background bars. */
   buckets: number[];
+}
+
+export interface ReportTimeline {
+  /** One or more stretches in time order (separate captures hours apart get one each). */
+  segments: TimelineSegment[];
   /** Destination lanes of the findings, in draw order. */
   lanes: string[];
-  events: Array<{ tsMs: number; lane: number; kind: string; mode: BrowsingMode | null; finding: string }>;
+  /** Finding kinds drawn (for the legend), in display order. */
+  kinds: Array<{ kind: string; label: string }>;
+  events: Array<{ tsMs: number; segment: number; lane: number; kind: string; mode: BrowsingMode | null; finding: string }>;
   modes: TimelineModeWindow[];
 }
 

@@ -4,11 +4,12 @@
  * (serve, report, …) are one entry each.
  */
 import { analyzeCommand } from './commands/analyze.ts';
+import { reportCommand } from './commands/report.ts';
 import { serveCommand } from './commands/serve.ts';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './io.ts';
 import { toolString } from '../engine/store/tool-info.ts';
 
-const COMMANDS: readonly CliCommand[] = [analyzeCommand, serveCommand];
+const COMMANDS: readonly CliCommand[] = [analyzeCommand, serveCommand, reportCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -111,6 +111,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** True when the raw request target holds a '.' or '..' segment, plain or percent-encoded. */
+function hasDotSegment(target: string): boolean {
+  const path = target.split(/[?#]/, 1)[0] ?? '';
+  return path.split('/').some((seg) => /^(\.|%2e){1,2}$/i.test(seg));
+}
+
 const NOT_BUILT_PAGE = `Telltale web host: the renderer has not been built.
 
 Run "npm run build" in the Telltale checkout, then reload this page.
@@ -162,7 +168,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         sendText(res, 503, NOT_BUILT_PAGE);
         return;
       }
-      const file = resolveStatic(root, path);
+      // The URL parser has already folded '..' away; the raw target shows what was asked.
+      const file = hasDotSegment(req.url ?? '') ? null : resolveStatic(root, path);
       if (file === null) {
         sendText(res, 404, 'not found\n');
         return;

@@ -51,8 +51,7 @@ export function rendererRoot(dir: string): string | null {
 
 /**
  * The file a URL path names inside `root`, or null (missing, outside, hidden, not a
- * regular file). Paths without an extension fall back to index.html, so client-side
- * routes load the app.
+ * regular file). The app routes in the URL's hash, so no other path needs index.html.
  */
 export function resolveStatic(root: string, urlPath: string): StaticFile | null {
   let decoded: string;
@@ -66,10 +65,7 @@ export function resolveStatic(root: string, urlPath: string): StaticFile | null 
   if (segments.some((s) => s === '..' || s.startsWith('.'))) return null;
   const rel = segments.join('/');
   const candidate = rel === '' ? join(root, 'index.html') : resolve(root, rel);
-  const found = regularFileInside(root, candidate);
-  if (found !== null) return found;
-  if (extname(rel) === '') return regularFileInside(root, join(root, 'index.html'));
-  return null;
+  return regularFileInside(root, candidate);
 }
 
 function regularFileInside(root: string, path: string): StaticFile | null {

@@ -34,6 +34,22 @@ import { ImportQueue } from './import-queue.ts';
 import type { ImportFile, RunImportFn } from './import-queue.ts';
 import { spanOf } from './instants.ts';
 import { buildOverview, caseCounts } from './overview.ts';
+import {
+  comparison,
+  entityLinks,
+  findingsReady,
+  inputModes,
+  listAccounts,
+  listDestinations,
+  listDevices,
+  listIdentifiers,
+  listLeaks,
+  listModes,
+  modeWindows,
+  removeMode,
+  setMode,
+} from './findings-api.ts';
+import type { ModeLabel } from '../../../shared/model.ts';
 import { buildTimeline, recordSpan } from './timeline.ts';
 
 const RECENT_MAX = 12;
@@ -90,6 +106,8 @@ export class CaseEngine {
   private readonly imports: ImportQueue;
   private reader: CaseReader | null = null;
   private recent: RecentEntry[] = [];
+  /** Why the last re-analysis failed, for the logs of the shell. */
+  analysisError: string | null = null;
 
   constructor(opts: CaseEngineOptions) {
     this.opts = opts;
@@ -101,6 +119,10 @@ export class CaseEngine {
       onFinished: (_job, casePath) => {
         if (this.reader !== null && this.reader.store.path === casePath) opts.emit('case.changed', { path: casePath, reason: 'imported' });
       },
+      onAnalysed: (casePath, outcome) => {
+        if (outcome.state === 'failed') this.analysisError = outcome.error;
+        if (this.reader !== null && this.reader.store.path === casePath) opts.emit('case.changed', { path: casePath, reason: 'labelled' });
+      },
     });
   }
 
@@ -111,8 +133,6 @@ export class CaseEngine {
 
   /** The Engine API bound to this engine. */
   api(): EngineApi {
-    const notYet = (method: string) => (): Promise<never> =>
-      Promise.reject(new ApiFailure('not-implemented', `${method}: this case has no findings yet (the analysis tables arrive with a later version)`));
     return {
       'case.create': async (p) => this.createCase(p.path ?? null, p.title),
       'case.open': async (p) => this.openCase(p.path),
@@ -127,16 +147,16 @@ export class CaseEngine {
       'evidence.get': async (p) => this.evidence(p.kind, p.id),
       'hosts.list': async (p) => this.hosts(p),
       'anomalies.list': async (p) => this.anomalies(p),
-      'destinations.list': notYet('destinations.list'),
-      'identifiers.list': notYet('identifiers.list'),
-      'devices.list': notYet('devices.list'),
-      'accounts.list': notYet('accounts.list'),
-      'entities.links': notYet('entities.links'),
-      'leaks.list': notYet('leaks.list'),
-      'modes.list': notYet('modes.list'),
-      'modes.set': notYet('modes.set'),
-      'modes.remove': notYet('modes.remove'),
-      'compare.get': notYet('compare.get'),
+      'destinations.list': async (p) => listDestinations(this.need(), p),
+      'identifiers.list': async (p) => listIdentifiers(this.need(), p),
+      'devices.list': async (p) => listDevices(this.need(), p),
+      'accounts.list': async (p) => listAccounts(this.need(), p),
+      'entities.links': async (p) => entityLinks(this.need(), p),
+      'leaks.list': async (p) => listLeaks(this.need(), p),
+      'modes.list': async () => listModes(this.need()),
+      'modes.set': async (p) => this.relabel(() => setMode(this.need(), p)),
+      'modes.remove': async (p) => this.relabel(() => removeMode(this.need(), p.id)),
+      'compare.get': async () => comparison(this.need()),
     };
   }
 
@@ -190,7 +210,8 @@ export class CaseEngine {
   caseInfo(): CaseInfo {
     const reader = this.need();
     const meta = reader.store.meta();
-    const inputs = reader.store.inputs().map(inputInfo);
+    const modes = inputModes(reader);
+    const inputs = reader.store.inputs().map((r) => ({ ...inputInfo(r), mode: modes.get(r.id) ?? null }));
     const digits = reader.caseDigits();
     const span = recordSpan(reader);
     return {
@@ -203,7 +224,8 @@ export class CaseEngine {
       counts: caseCounts(reader),
       span: span === null ? null : spanOf(span.first, span.last, digits),
       importing: this.imports.busy(reader.store.path),
-      features: { findings: false },
+      analysing: this.imports.analysing(reader.store.path),
+      features: { findings: findingsReady(reader) },
     };
   }
 
@@ -293,7 +315,20 @@ export class CaseEngine {
 
   /** Buckets and lanes for the timeline view. */
   timeline(q: TimelineQuery): Timeline {
-    return buildTimeline(this.need(), q, null);
+    const reader = this.need();
+    return buildTimeline(reader, q, modeWindows(reader), findingsReady(reader));
+  }
+
+  /** Change labels, then rebuild the findings on the worker; views hear 'case.changed' when it is done. */
+  private relabel(change: () => ModeLabel[]): ModeLabel[] {
+    const labels = change();
+    this.imports.reanalyse(this.need().store.path);
+    return labels;
+  }
+
+  /** Resolves when no import or re-analysis is queued or running. */
+  idle(): Promise<void> {
+    return this.imports.idle();
   }
 
   /** One page of evidence rows. */

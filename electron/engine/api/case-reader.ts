@@ -15,6 +15,7 @@ export class CaseReader {
   private readonly digits = new Map<number, number>();
   private readonly cache = new Map<string, unknown>();
   private cacheVersion = -1;
+  private readonly derivedAt = new Map<string, number>();
   /** Bumped by writes through this connection, which data_version does not count. */
   private localWrites = 0;
 
@@ -68,6 +69,15 @@ export class CaseReader {
     if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, value);
     return value;
+  }
+
+  /** Run `build` unless it already ran for this case version (for derived TEMP tables). */
+  derived(key: string, build: () => void): void {
+    const v = this.version();
+    if (this.derivedAt.get(key) === v) return;
+    build();
+    // Building a TEMP table does not change the case, so the version read before still holds.
+    this.derivedAt.set(key, v);
   }
 
   /** True when the case has a table of that name (findings tables arrive with a later migration). */

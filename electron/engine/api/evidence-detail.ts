@@ -19,6 +19,7 @@ import type {
 import { decodePayload } from '../decode/decode-tree.ts';
 import type { DecodeLimits } from '../decode/types.ts';
 import type { CaseReader } from './case-reader.ts';
+import { leakHighlights } from './findings-api.ts';
 import { mapRows } from './evidence-query.ts';
 import { msFromNs, stamp } from './instants.ts';
 import { COLUMNS, TABLE, headerValue, parseJson } from './rows.ts';
@@ -124,7 +125,7 @@ function httpDetail(reader: CaseReader, row: HttpRow, raw: SqlRow): HttpDetail {
     responseBody,
     requestDecode: bodies.request !== null && bodies.request.length > 0 ? decodeTree(bodies.request, { contentType }) : null,
     queryDecode: query !== '' ? decodeTree(query, { name: 'query' }) : null,
-    highlights: [],
+    highlights: leakHighlights(reader, row.id),
   };
 }
 

@@ -3,7 +3,7 @@
  * number of rows that matched. Text search is LIKE over the few columns a person
  * reads (docs/web-host.md has the measurements that made FTS unnecessary so far).
  */
-import { API_DEFAULT_LIMIT } from '../../../shared/model.ts';
+import { API_DEFAULT_LIMIT, MAX_ROW_NAMES } from '../../../shared/model.ts';
 import type { EvidenceKind, EvidencePage, EvidenceQuery, EvidenceRow, FlowRow } from '../../../shared/model.ts';
 import type { CaseReader } from './case-reader.ts';
 import { nsFromInstant } from './instants.ts';
@@ -148,24 +148,22 @@ export function mapRows(reader: CaseReader, kind: EvidenceKind, raw: SqlRow[]): 
 /** Fill `names` of a page of flows with one query. */
 export function attachNames(reader: CaseReader, rows: FlowRow[]): void {
   if (rows.length === 0) return;
-  const ips = [...new Set(rows.map((r) => r.dstIp))];
-  const byIp = namesByIp(reader, ips);
-  for (const r of rows) r.names = byIp.get(r.dstIp) ?? [];
+  const byIp = namesByIp(reader, [...new Set(rows.map((r) => r.dstIp))]);
+  for (const r of rows) {
+    const n = byIp.get(r.dstIp);
+    r.names = n?.names ?? [];
+    r.nameCount = n?.count ?? 0;
+  }
 }
 
-/** Sorted distinct names of each address, from the hosts table. */
-export function namesByIp(reader: CaseReader, ips: readonly string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  // Chunked to stay far below SQLite's bound-parameter limit.
-  for (let i = 0; i < ips.length; i += 500) {
-    const chunk = ips.slice(i, i + 500);
-    const rows = reader.db.prepare(`SELECT DISTINCT ip, name FROM hosts WHERE ip IN (${chunk.map(() => '?').join(',')})
-      ORDER BY ip, name`).all(...chunk) as Array<{ ip: string; name: string }>;
-    for (const r of rows) {
-      const list = out.get(r.ip);
-      if (list === undefined) out.set(r.ip, [r.name]);
-      else list.push(r.name);
-    }
+/** The first MAX_ROW_NAMES distinct names of each address (sorted) and how many it has. */
+export function namesByIp(reader: CaseReader, ips: readonly string[]): Map<string, { names: string[]; count: number }> {
+  const out = new Map<string, { names: string[]; count: number }>();
+  const stmt = reader.db.prepare('SELECT DISTINCT name FROM hosts WHERE ip = ? ORDER BY name LIMIT ?').pluck();
+  const count = reader.db.prepare('SELECT count(DISTINCT name) FROM hosts WHERE ip = ?').pluck();
+  for (const ip of ips) {
+    const names = stmt.all(ip, MAX_ROW_NAMES) as string[];
+    out.set(ip, { names, count: names.length < MAX_ROW_NAMES ? names.length : (count.get(ip) as number) });
   }
   return out;
 }

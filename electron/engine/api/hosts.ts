@@ -71,7 +71,8 @@ export function hostRows(reader: CaseReader, raw: SqlRow[]): HostRow[] {
   const digits = reader.caseDigits();
   return raw.map((r) => ({
     ip: r.ip as string,
-    names: names.get(r.ip as string) ?? [],
+    names: names.get(r.ip as string)?.names ?? [],
+    nameCount: names.get(r.ip as string)?.count ?? 0,
     flows: r.flows as number,
     requests: r.requests as number,
     packets: r.packets as number,

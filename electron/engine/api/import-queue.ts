@@ -1,18 +1,24 @@
 /**
  * Imports as the API sees them: each import.start (or web upload) becomes a job; jobs
  * run one after another, because a case has one writer, and each runs on the import
- * worker thread (run-import.ts). Every change to a job is pushed as one
- * 'import.progress' event carrying the whole job, so a view that missed events is
- * whole again with the next one.
+ * worker thread (run-import.ts), which ends with the findings analysis. Every change
+ * to a job is pushed as one 'import.progress' event carrying the whole job, so a view
+ * that missed events is whole again with the next one.
+ *
+ * Re-running the analysis alone (after mode labels change) is a job too, so it never
+ * writes while an import does; it is not an import and pushes no import events.
  */
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { ApiEventPayload } from '../../../shared/api.ts';
 import type { ImportFileProgress, ImportProgressEvent, ImportState } from '../../../shared/model.ts';
 import { runImport as defaultRunImport } from '../import/run-import.ts';
-import type { ImportResult, RunProgress } from '../import/run-import.ts';
+import type { AnalysisEvent, ImportResult, RunProgress } from '../import/run-import.ts';
+import { runAnalysisInWorker } from './analysis-runner.ts';
+import type { AnalysisOutcome } from './analysis-runner.ts';
 
 export type RunImportFn = typeof defaultRunImport;
+export type RunAnalysisFn = typeof runAnalysisInWorker;
 
 /** A file to import, with the name to show for it. */
 export interface ImportFile {
@@ -27,6 +33,9 @@ export interface ImportQueueOptions {
   /** Called when a job ends (any state), after its last progress event. */
   onFinished?: (job: ImportProgressEvent, casePath: string) => void;
   runImport?: RunImportFn;
+  runAnalysis?: RunAnalysisFn;
+  /** Called when a re-analysis job ends. */
+  onAnalysed?: (casePath: string, outcome: AnalysisOutcome) => void;
   /**
    * How the case recorded a file that just finished (the worker commits before it
    * reports), so a file shows as done or failed at once, not when the whole job ends.
@@ -37,6 +46,7 @@ export interface ImportQueueOptions {
 }
 
 interface Job {
+  kind: 'import' | 'analysis';
   casePath: string;
   event: ImportProgressEvent;
   abort: AbortController;
@@ -55,10 +65,12 @@ export class ImportQueue {
   private running: Job | null = null;
   private readonly opts: ImportQueueOptions;
   private readonly run: RunImportFn;
+  private readonly analyse: RunAnalysisFn;
 
   constructor(opts: ImportQueueOptions) {
     this.opts = opts;
     this.run = opts.runImport ?? defaultRunImport;
+    this.analyse = opts.runAnalysis ?? runAnalysisInWorker;
   }
 
   /** Queue files for import into `casePath`; returns the import id at once. */
@@ -91,13 +103,45 @@ export class ImportQueue {
       finishedAt: null,
       error: null,
       warnings: [],
+      analysis: { state: 'pending', step: null, done: 0, total: 0, error: null },
     };
-    const job: Job = { casePath, event, abort: new AbortController(), fileStarted: files.map(() => 0), done: null };
+    const job: Job = { kind: 'import', casePath, event, abort: new AbortController(), fileStarted: files.map(() => 0), done: null };
     this.jobs.set(importId, job);
     this.pending.push(job);
     this.emit(job);
     this.pump();
     return importId;
+  }
+
+  /**
+   * Queue a re-run of the findings analysis of `casePath` (after mode labels changed).
+   * A re-run already waiting covers this one too.
+   */
+  reanalyse(casePath: string): void {
+    if (this.pending.some((j) => j.kind === 'analysis' && j.casePath === casePath)) return;
+    const job: Job = {
+      kind: 'analysis',
+      casePath,
+      event: { ...this.blankEvent(randomUUID()), analysis: { state: 'pending', step: null, done: 0, total: 0, error: null } },
+      abort: new AbortController(),
+      fileStarted: [],
+      done: null,
+    };
+    this.pending.push(job);
+    this.pump();
+  }
+
+  /** True while a re-analysis of this case is queued or running. */
+  analysing(casePath: string): boolean {
+    return (this.running?.kind === 'analysis' && this.running.casePath === casePath) ||
+      this.pending.some((j) => j.kind === 'analysis' && j.casePath === casePath);
+  }
+
+  private blankEvent(importId: string): ImportProgressEvent {
+    return {
+      importId, state: 'queued', files: [], fileIndex: -1, fileCount: 0, bytesRead: 0, bytesTotal: 0,
+      startedAt: null, finishedAt: null, error: null, warnings: [], analysis: null,
+    };
   }
 
   /** Cancel a queued or running job; false when it is unknown or already over. */
@@ -109,6 +153,7 @@ export class ImportQueue {
     if (i !== -1) {
       this.pending.splice(i, 1);
       for (const f of job.event.files) f.state = 'skipped';
+      if (job.event.analysis !== null) job.event.analysis.state = 'skipped';
       this.finish(job, 'cancelled');
     }
     return true;
@@ -119,7 +164,7 @@ export class ImportQueue {
     return [...this.jobs.values()].map((j) => structuredClone(j.event));
   }
 
-  /** True while a job for this case is queued or running. */
+  /** True while an import into this case is queued or running. */
   busy(casePath: string): boolean {
     for (const j of this.jobs.values()) if (j.casePath === casePath && !finished(j.event.state)) return true;
     return false;
@@ -132,8 +177,11 @@ export class ImportQueue {
 
   /** Cancel everything and wait for the running worker to stop. */
   async close(): Promise<void> {
-    for (const job of [...this.pending]) this.cancel(job.event.importId);
-    if (this.running !== null) this.cancel(this.running.event.importId);
+    for (const job of [...this.pending]) {
+      if (job.kind === 'import') this.cancel(job.event.importId);
+    }
+    this.pending.length = 0;
+    this.running?.abort.abort();
     await this.idle();
   }
 
@@ -148,7 +196,16 @@ export class ImportQueue {
     });
   }
 
+  private async executeAnalysis(job: Job): Promise<void> {
+    const outcome = await this.analyse(job.casePath, { signal: job.abort.signal });
+    this.opts.onAnalysed?.(job.casePath, outcome);
+  }
+
   private async execute(job: Job): Promise<void> {
+    if (job.kind === 'analysis') {
+      await this.executeAnalysis(job);
+      return;
+    }
     const ev = job.event;
     ev.state = 'running';
     ev.startedAt = new Date().toISOString();
@@ -162,6 +219,7 @@ export class ImportQueue {
           ev.warnings.push(w);
           this.emit(job);
         },
+        onAnalysis: (a) => this.analysisProgress(job, a),
       });
     } catch (e) {
       ev.error = e instanceof Error ? e.message : String(e);
@@ -183,9 +241,19 @@ export class ImportQueue {
       }
       f.etaSeconds = null;
     }
+    // The worker analyses only after a pass that read something and was not cancelled.
+    if (ev.analysis !== null && (ev.analysis.state === 'pending' || ev.analysis.state === 'running')) ev.analysis.state = 'skipped';
     const allFailed = results.length > 0 && results.every((r) => r.status === 'failed');
     if (allFailed && ev.error === null) ev.error = results.length === 1 ? results[0].error : 'no file could be imported';
     this.finish(job, job.abort.signal.aborted ? 'cancelled' : allFailed ? 'failed' : 'done');
+  }
+
+  private analysisProgress(job: Job, a: AnalysisEvent): void {
+    const ev = job.event;
+    if (a.phase === 'progress') ev.analysis = { state: 'running', step: a.step, done: a.done, total: a.total, error: null };
+    else if (a.phase === 'done') ev.analysis = { state: 'done', step: null, done: ev.analysis?.total ?? 0, total: ev.analysis?.total ?? 0, error: null };
+    else ev.analysis = { state: 'failed', step: ev.analysis?.step ?? null, done: ev.analysis?.done ?? 0, total: ev.analysis?.total ?? 0, error: a.error };
+    this.emit(job);
   }
 
   private progress(job: Job, p: RunProgress): void {

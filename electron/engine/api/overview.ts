@@ -9,6 +9,7 @@ import { msFromNs } from './instants.ts';
 import { isoFromNs } from '../util/time.ts';
 import { HOST_NAME_SQL } from './rows.ts';
 import type { CaseInfo } from '../../../shared/model.ts';
+import { countrySummary, findingSentences, findingsReady, listAccounts, listDevices, operatorSummary } from './findings-api.ts';
 
 /** Row counts of the open case. */
 export function caseCounts(reader: CaseReader): CaseCounts {
@@ -90,10 +91,14 @@ export function buildOverview(reader: CaseReader, info: CaseInfo, limit: number)
     topHosts: topHosts(reader, limit),
     protocols: protocolSummary(reader),
     anomalies: info.counts.anomalies,
-    countries: null,
-    operators: null,
-    devices: null,
-    accounts: null,
-    findings: null,
+    ...(findingsReady(reader)
+      ? {
+          countries: countrySummary(reader),
+          operators: operatorSummary(reader, limit),
+          devices: listDevices(reader, { limit }).rows,
+          accounts: listAccounts(reader, { limit }).rows,
+          findings: findingSentences(reader, limit),
+        }
+      : { countries: null, operators: null, devices: null, accounts: null, findings: null }),
   }));
 }

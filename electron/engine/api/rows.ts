@@ -164,6 +164,7 @@ export function flowRow(r: SqlRow, digits: DigitsOf): FlowRow {
     app: r.app as string | null,
     gapBytes: r.gap_bytes as number,
     names: [],
+    nameCount: 0,
   };
 }
 

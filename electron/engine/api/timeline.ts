@@ -24,11 +24,12 @@ const DEFAULT_EVENTS_PER_LANE = 200;
 const MIN_BUCKET_NS = 1000n;
 
 /** Kind codes in the temporary table, in the order of TimelineKind. */
-const KINDS: readonly TimelineKind[] = ['dns', 'tls', 'http', 'flow'];
+const KINDS: readonly TimelineKind[] = ['dns', 'tls', 'http', 'flow', 'leak'];
 const K_DNS = 0;
 const K_TLS = 1;
 const K_HTTP = 2;
 const K_FLOW = 3;
+const K_LEAK = 4;
 
 /** Earliest and latest record start in the case (or one input), from the indexed time columns. */
 export function recordSpan(reader: CaseReader, input?: number): { first: bigint; last: bigint } | null {
@@ -50,12 +51,15 @@ function ceilDiv(a: bigint, b: bigint): bigint {
   return (a + b - 1n) / b;
 }
 
-/** Build the timeline for a query; `modes` are the labelled windows when findings exist. */
-export function buildTimeline(reader: CaseReader, q: TimelineQuery, modes: ModeWindow[] | null): Timeline {
-  return reader.cached(`timeline:${JSON.stringify(q)}`, () => compute(reader, q, modes));
+/**
+ * Build the timeline for a query; `modes` are the labelled windows, `leaks` says
+ * whether the findings tables hold leaks to draw.
+ */
+export function buildTimeline(reader: CaseReader, q: TimelineQuery, modes: ModeWindow[] | null, leaks: boolean): Timeline {
+  return reader.cached(`timeline:${leaks}:${JSON.stringify(q)}`, () => compute(reader, q, modes, leaks));
 }
 
-function compute(reader: CaseReader, q: TimelineQuery, modes: ModeWindow[] | null): Timeline {
+function compute(reader: CaseReader, q: TimelineQuery, modes: ModeWindow[] | null, leaks: boolean): Timeline {
   const span = recordSpan(reader, q.input);
   const fromNs = q.from !== undefined ? nsFromInstant(q.from) : span?.first ?? null;
   const toNs = q.to !== undefined ? nsFromInstant(q.to) : span?.last ?? null;
@@ -72,24 +76,24 @@ function compute(reader: CaseReader, q: TimelineQuery, modes: ModeWindow[] | nul
   if (ceilDiv(width, bucketNs) > BigInt(MAX_TIMELINE_BUCKETS)) bucketNs = ceilDiv(width, BigInt(MAX_TIMELINE_BUCKETS));
   const nBuckets = Number(ceilDiv(width, bucketNs));
 
-  fillEvents(reader, fromNs, toNs, bucketNs, q.input);
+  fillEvents(reader, fromNs, toNs, bucketNs, q.input, leaks);
   const buckets = bucketTotals(reader, fromNs, bucketNs, nBuckets);
   const maxLanes = q.maxLanes ?? DEFAULT_LANES;
   const maxEvents = q.maxEventsPerLane ?? DEFAULT_EVENTS_PER_LANE;
-  const devices = lanes(reader, 'dev', maxLanes, maxEvents, nBuckets, digits);
-  const destinations = lanes(reader, 'dest', maxLanes, maxEvents, nBuckets, digits);
+  const deviceLanes = { count: 0 };
+  const destinationLanes = { count: 0 };
+  const devices = lanes(reader, 'dev', maxLanes, maxEvents, nBuckets, digits, deviceLanes);
+  const destinations = lanes(reader, 'dest', maxLanes, maxEvents, nBuckets, digits, destinationLanes);
   describeDevices(reader, devices);
   describeDestinations(reader, destinations);
-  const laneCount = (col: string): number =>
-    reader.db.prepare(`SELECT count(DISTINCT ${col}) FROM temp.tl_ev`).pluck().get() as number;
   const result: Timeline = {
     span: spanOf(fromNs, toNs, digits),
     bucketMs: Number(bucketNs) / 1e6,
     buckets,
     devices,
     destinations,
-    deviceLanes: laneCount('dev'),
-    destinationLanes: laneCount('dest'),
+    deviceLanes: deviceLanes.count,
+    destinationLanes: destinationLanes.count,
     modes,
   };
   reader.db.exec('DELETE FROM temp.tl_ev');
@@ -97,7 +101,7 @@ function compute(reader: CaseReader, q: TimelineQuery, modes: ModeWindow[] | nul
 }
 
 /** (Re)fill the temporary event table for [fromNs, toNs]. */
-function fillEvents(reader: CaseReader, fromNs: bigint, toNs: bigint, bucketNs: bigint, input: number | undefined): void {
+function fillEvents(reader: CaseReader, fromNs: bigint, toNs: bigint, bucketNs: bigint, input: number | undefined, leaks: boolean): void {
   const db = reader.db;
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS tl_ev (kind INTEGER, id INTEGER, ts INTEGER, b INTEGER, dev TEXT, dest TEXT, bytes INTEGER);
     DELETE FROM temp.tl_ev;`);
@@ -106,12 +110,16 @@ function fillEvents(reader: CaseReader, fromNs: bigint, toNs: bigint, bucketNs: 
   const args = (): unknown[] => (input === undefined ? [fromNs, bucketNs, fromNs, toNs] : [fromNs, bucketNs, fromNs, toNs, input]);
   // A flow is named after its server address's best-attested name: SNI and Host
   // headers say what the client meant to reach, a DNS answer only what it resolved.
+  reader.derived('tl_names', () => {
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS tl_names (ip TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
+      DELETE FROM temp.tl_names;
+      INSERT INTO temp.tl_names SELECT ip, name FROM (
+        SELECT ip, name, min((CASE source WHEN 'sni' THEN 0 WHEN 'http' THEN 1 WHEN 'har' THEN 1 WHEN 'dns' THEN 2 ELSE 3 END) * 1e12 - count)
+        FROM hosts GROUP BY ip);`);
+  });
   db.prepare(`INSERT INTO temp.tl_ev
     SELECT ${K_FLOW}, f.id, f.first_ts_ns, (f.first_ts_ns - ?) / ?, f.src_ip, coalesce(n.name, f.dst_ip), f.bytes_up + f.bytes_down
-    FROM flows f LEFT JOIN (
-      SELECT ip, name, min((CASE source WHEN 'sni' THEN 0 WHEN 'http' THEN 1 WHEN 'har' THEN 1 WHEN 'dns' THEN 2 ELSE 3 END) * 1e12 - count) AS rank
-      FROM hosts GROUP BY ip
-    ) n ON n.ip = f.dst_ip
+    FROM flows f LEFT JOIN temp.tl_names n ON n.ip = f.dst_ip
     WHERE ${range('f.first_ts_ns', 'f.input_id')}`).run(...args());
   db.prepare(`INSERT INTO temp.tl_ev
     SELECT ${K_DNS}, id, ts_ns, (ts_ns - ?) / ?, CASE WHEN response = 1 THEN dst_ip ELSE src_ip END, rtrim(lower(qname), '.'), 0
@@ -124,6 +132,12 @@ function fillEvents(reader: CaseReader, fromNs: bigint, toNs: bigint, bucketNs: 
     SELECT ${K_HTTP}, id, ts_ns, (ts_ns - ?) / ?, src_ip, coalesce(nullif(${HOST_NAME_SQL}, ''), dst_ip),
       CASE WHEN source = 'har' THEN request_body_size + response_body_size ELSE 0 END
     FROM http WHERE ${range('ts_ns')}`).run(...args());
+  if (leaks) {
+    // A leak sits in the lanes of the device that sent the request and of its receiver.
+    db.prepare(`INSERT INTO temp.tl_ev
+      SELECT ${K_LEAK}, l.id, l.ts_ns, (l.ts_ns - ?) / ?, h.src_ip, coalesce(l.dest_host, l.dest_ip, h.dst_ip), 0
+      FROM leaks l JOIN http h ON h.id = l.http_id WHERE ${range('l.ts_ns', 'l.input_id')}`).run(...args());
+  }
 }
 
 function bucketTotals(reader: CaseReader, fromNs: bigint, bucketNs: bigint, n: number): TimelineBucket[] {
@@ -140,6 +154,7 @@ function bucketTotals(reader: CaseReader, fromNs: bigint, bucketNs: bigint, n: n
     if (r.kind === K_DNS) bucket.dns += r.n;
     else if (r.kind === K_TLS) bucket.tls += r.n;
     else if (r.kind === K_HTTP) bucket.http += r.n;
+    else if (r.kind === K_LEAK) bucket.leaks += r.n;
     else bucket.flows += r.n;
   }
   return buckets;
@@ -151,11 +166,25 @@ interface EventRef {
   ts: string;
 }
 
-function lanes(reader: CaseReader, col: 'dev' | 'dest', maxLanes: number, maxEvents: number, nBuckets: number, digits: number): TimelineLane[] {
-  if (maxLanes === 0) return [];
+function lanes(
+  reader: CaseReader,
+  col: 'dev' | 'dest',
+  maxLanes: number,
+  maxEvents: number,
+  nBuckets: number,
+  digits: number,
+  laneTotal: { count: number },
+): TimelineLane[] {
+  if (maxLanes === 0) {
+    laneTotal.count = reader.db.prepare(`SELECT count(DISTINCT ${col}) FROM temp.tl_ev`).pluck().get() as number;
+    return [];
+  }
   const db = reader.db;
-  const top = db.prepare(`SELECT ${col} AS key, count(*) AS n FROM temp.tl_ev GROUP BY ${col} ORDER BY n DESC, key LIMIT ?`)
-    .all(maxLanes) as Array<{ key: string; n: number }>;
+  // The window count gives the number of lanes in the same pass as the top ones.
+  const top = db.prepare(`SELECT key, n, count(*) OVER () AS lanes FROM
+      (SELECT ${col} AS key, count(*) AS n FROM temp.tl_ev GROUP BY ${col}) ORDER BY n DESC, key LIMIT ?`)
+    .all(maxLanes) as Array<{ key: string; n: number; lanes: number }>;
+  laneTotal.count = top[0]?.lanes ?? 0;
   const byKey = new Map<string, { lane: TimelineLane; refs: EventRef[] }>();
   for (const t of top) {
     const lane: TimelineLane = { key: t.key, label: t.key, detail: null, total: t.n, counts: new Array<number>(nBuckets).fill(0), events: [] };
@@ -167,7 +196,7 @@ function lanes(reader: CaseReader, col: 'dev' | 'dest', maxLanes: number, maxEve
   // Counts per bucket, and with them the first event of each bucket (SQLite takes the
   // bare columns from the row that holds the min()).
   const cells = db.prepare(`SELECT ${col} AS key, b, count(*) AS n, kind, id, CAST(min(ts) AS TEXT) AS ts
-    FROM temp.tl_ev WHERE ${col} IN (${marks}) GROUP BY ${col}, b`).all(...keys) as Array<{ key: string; b: number; n: number } & EventRef>;
+    FROM temp.tl_ev WHERE ${col} IN (${marks}) GROUP BY ${col}, b ORDER BY ${col}, b`).all(...keys) as Array<{ key: string; b: number; n: number } & EventRef>;
   for (const c of cells) {
     const entry = byKey.get(c.key);
     if (entry === undefined) continue;
@@ -183,7 +212,7 @@ function lanes(reader: CaseReader, col: 'dev' | 'dest', maxLanes: number, maxEve
   }
   const lanesOut: TimelineLane[] = [];
   for (const { lane, refs } of byKey.values()) {
-    refs.sort((a, b) => (a.ts === b.ts ? a.kind - b.kind || a.id - b.id : BigInt(a.ts) < BigInt(b.ts) ? -1 : 1));
+    // Already in time order: the first events of successive buckets, or a lane's events ORDER BY ts.
     const picked = spread(refs, maxEvents);
     lane.events = picked.map((r): TimelineEvent => ({ kind: KINDS[r.kind], id: r.id, ...stamp(r.ts, digits), label: '' }));
     lanesOut.push(lane);
@@ -232,7 +261,7 @@ const LABEL_SQL: Readonly<Record<TimelineKind, string>> = {
   tls: 'SELECT id, transport, sni, dst_ip FROM tls WHERE id IN ($IDS)',
   http: 'SELECT id, method, host, uri, status FROM http WHERE id IN ($IDS)',
   flow: 'SELECT id, proto, dst_ip, dst_port, app, bytes_up + bytes_down AS bytes FROM flows WHERE id IN ($IDS)',
-  leak: 'SELECT NULL AS id WHERE 0 AND ($IDS)',
+  leak: 'SELECT id, kind, value, dest_host FROM leaks WHERE id IN ($IDS)',
 };
 
 const LABEL_MAX = 120;
@@ -262,13 +291,20 @@ function eventLabel(kind: TimelineKind, r: SqlRow): string {
     case 'flow':
       return cut(`${(r.app as string | null) ?? (r.proto as string)} ${r.dst_ip as string}:${r.dst_port as number} · ${r.bytes as number} B`);
     case 'leak':
-      return 'leak';
+      return cut(`${r.kind as string} leak: ${r.value as string}${r.dest_host !== null ? ` → ${r.dest_host as string}` : ''}`);
   }
 }
 
 /** Device lanes: the address, with the MAC and local names seen for it. */
 function describeDevices(reader: CaseReader, laneList: TimelineLane[]): void {
-  const mac = reader.db.prepare('SELECT src_mac FROM flows WHERE src_ip = ? AND src_mac IS NOT NULL LIMIT 1').pluck();
+  const keys = laneList.map((l) => l.key).filter((k) => k !== '');
+  const macs = new Map<string, string>();
+  if (keys.length > 0) {
+    // One pass over the flows for every lane: flows have no index on the client address.
+    const rows = reader.db.prepare(`SELECT src_ip, min(src_mac) AS mac FROM flows
+      WHERE src_mac IS NOT NULL AND src_ip IN (${keys.map(() => '?').join(',')}) GROUP BY src_ip`).all(...keys) as Array<{ src_ip: string; mac: string }>;
+    for (const r of rows) macs.set(r.src_ip, r.mac);
+  }
   const names = reader.db.prepare('SELECT DISTINCT name FROM names WHERE ip = ? ORDER BY name LIMIT 3').pluck();
   for (const lane of laneList) {
     if (lane.key === '') {
@@ -277,7 +313,7 @@ function describeDevices(reader: CaseReader, laneList: TimelineLane[]): void {
       continue;
     }
     const parts = [...(names.all(lane.key) as string[])];
-    const m = mac.get(lane.key) as string | undefined;
+    const m = macs.get(lane.key);
     if (m !== undefined) parts.push(m);
     lane.detail = parts.length > 0 ? parts.join(' · ') : null;
   }

@@ -33,15 +33,20 @@ export interface FileSource extends AsyncIterable<Buffer> {
   close(): Promise<void>;
 }
 
+export interface OpenSourceOptions {
+  /** Hash the bytes as they are read (default true); without it `digest()` rejects. */
+  hash?: boolean;
+}
+
 /** Open `path` read-only (flag 'r') and prepare streaming reads; the file is never modified. */
-export async function openSource(path: string): Promise<FileSource> {
+export async function openSource(path: string, opts: OpenSourceOptions = {}): Promise<FileSource> {
   const fh = await open(path, 'r');
   try {
     const st = await fh.stat();
     const magic = Buffer.alloc(2);
     const { bytesRead } = await fh.read(magic, 0, 2, 0);
     const gzip = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-    return new Source(path, fh, st.size, gzip);
+    return new Source(path, fh, st.size, gzip, opts.hash !== false);
   } catch (e) {
     await fh.close();
     throw e;
@@ -55,18 +60,19 @@ class Source implements FileSource {
   rawBytesRead = 0;
   decodedBytes = 0;
   private readonly fh: FileHandle;
-  private readonly hash: Hash = createHash('sha256');
-  private hex: string | null = null;
+  private readonly hash: Hash | null;
+  private hashing: Promise<string> | null = null;
   private closed = false;
   private started = false;
   /** Raw reads are chained so `digest()` never races an in-flight read. */
   private lock: Promise<unknown> = Promise.resolve();
 
-  constructor(path: string, fh: FileHandle, size: number, gzip: boolean) {
+  constructor(path: string, fh: FileHandle, size: number, gzip: boolean, hash: boolean) {
     this.path = path;
     this.fh = fh;
     this.size = size;
     this.gzip = gzip;
+    this.hash = hash ? createHash('sha256') : null;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
@@ -81,7 +87,7 @@ class Source implements FileSource {
       const { bytesRead } = await this.fh.read(buf, 0, RAW_CHUNK, this.rawBytesRead);
       if (bytesRead === 0) return null;
       const chunk = bytesRead === RAW_CHUNK ? buf : buf.subarray(0, bytesRead);
-      this.hash.update(chunk);
+      this.hash?.update(chunk);
       this.rawBytesRead += bytesRead;
       return chunk;
     });
@@ -131,12 +137,17 @@ class Source implements FileSource {
     }
   }
 
-  async digest(): Promise<string> {
-    if (this.hex !== null) return this.hex;
+  digest(): Promise<string> {
+    // One hashing pass, however many callers ask (and however often).
+    this.hashing ??= this.hashRest();
+    return this.hashing;
+  }
+
+  private async hashRest(): Promise<string> {
     if (this.closed) throw new Error('digest() called after close(): the hash would be partial');
+    if (this.hash === null) throw new Error('digest() called on a source opened without hashing');
     while ((await this.readRaw()) !== null) { /* hash the rest */ }
-    this.hex = this.hash.digest('hex');
-    return this.hex;
+    return this.hash.digest('hex');
   }
 
   async close(): Promise<void> {

@@ -75,9 +75,19 @@ function isUnspecified(ip: string): boolean {
   return ip === '' || ip === '0.0.0.0' || ip === '::';
 }
 
-/** Key of the endpoint that sent a dissected request: its MAC when known, else its IP. */
+/** A MAC that names a network interface: not the all-zero placeholder some captures carry, not broadcast or multicast. */
+export function usableMac(mac: string | null): string | null {
+  if (mac === null) return null;
+  const m = mac.toLowerCase();
+  if (m === '00:00:00:00:00:00' || m === 'ff:ff:ff:ff:ff:ff') return null;
+  const first = parseInt(m.slice(0, 2), 16);
+  return Number.isNaN(first) || (first & 1) === 1 ? null : m;
+}
+
+/** Key of the endpoint that sent a dissected request: its MAC when known (and usable), else its IP. */
 export function endpointKey(mac: string | null, ip: string): string {
-  return mac !== null ? `mac:${mac.toLowerCase()}` : `ip:${ip}`;
+  const m = usableMac(mac);
+  return m !== null ? `mac:${m}` : `ip:${ip}`;
 }
 
 function touch(e: EndpointAgg, ts: bigint, input: number, mode: string | null): void {
@@ -151,7 +161,7 @@ export class EntityBook {
   /** Record a local name (DHCP, mDNS, NBNS, NRB) for the endpoint of its MAC or address. */
   name(n: NameSeen & { ip: string | null; mac: string | null }): void {
     let key: string | null = null;
-    if (n.mac !== null) key = endpointKey(n.mac, '');
+    if (usableMac(n.mac) !== null) key = endpointKey(n.mac, '');
     else if (n.ip !== null && !isUnspecified(n.ip)) key = this.keyForIp(n.ip);
     if (key === null) return;
     const e = this.endpoint(key);

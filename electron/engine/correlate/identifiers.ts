@@ -228,7 +228,7 @@ rule(['userid', 'uid', 'username', 'loginid', 'customerid', 'memberid'], 'user_i
 rule(['email', 'emailaddress', 'mail', 'useremail'], 'email', 'account', checkEmail);
 rule(['phone', 'phonenumber', 'mobile', 'msisdn', 'tel', 'mobilenumber'], 'phone', 'account', (v) => checkPhone(v, false));
 rule(['imsi'], 'imsi', 'account', (v) => (/^[2-7]\d{14}$/.test(v) && !allSame(v) ? v : null));
-rule(['distinctid'], 'distinct_id', 'other', (v) => checkToken(v, 4));
+rule(['distinctid'], 'distinct_id', 'other', (v) => checkEmail(v) ?? checkToken(v, 4));
 
 /** The rule for a normalised key, if the key names an identifier. */
 export function keyRule(normalisedKey: string): { kind: string; scope: IdentifierScope } | null {

@@ -12,6 +12,7 @@ import type { CaseStore, InputRow } from '../store/case-store.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../store/tool-info.ts';
 import { isoFromNs } from '../util/time.ts';
 import { linkTypeName } from './link-type-names.ts';
+import { findingsSections, type FindingsCounts } from './findings-export.ts';
 import { rrTypeName } from './rr-types.ts';
 
 export const EXPORT_FORMAT = 'telltale-export';
@@ -22,7 +23,7 @@ export interface JsonExportResult {
   path: string;
   sha256: string;
   bytes: number;
-  counts: { inputs: number; dns: number; tls: number; http: number; names: number; hosts: number; anomalies: number };
+  counts: { inputs: number; dns: number; tls: number; http: number; names: number; hosts: number; anomalies: number } & Partial<FindingsCounts>;
 }
 
 /** Bytes are handed to the file in chunks of about this size. */
@@ -104,7 +105,7 @@ export async function exportJson(store: CaseStore, outPath: string): Promise<Jso
   const tmp = `${target}.partial-${process.pid}`;
   const fh = await open(tmp, 'w');
   const w = new HashingWriter(fh);
-  const counts = { inputs: inputs.length, dns: 0, tls: 0, http: 0, names: 0, hosts: 0, anomalies: 0 };
+  const counts: JsonExportResult['counts'] = { inputs: inputs.length, dns: 0, tls: 0, http: 0, names: 0, hosts: 0, anomalies: 0 };
   try {
     const meta = store.meta();
     const custody = store.custodyLog();
@@ -233,6 +234,9 @@ export async function exportJson(store: CaseStore, outPath: string): Promise<Jso
       frame: a.frame,
       layer: a.layer,
       error: a.error,
+    }));
+    Object.assign(counts, await findingsSections(store.db, inputs, section, async (k, v) => {
+      await w.write(`  ${JSON.stringify(k)}: ${nested(v)},\n`);
     }));
     await w.write(`  "counts": ${JSON.stringify(counts)}\n}\n`);
     await w.drain();

@@ -24,6 +24,8 @@ export interface Candidate {
   domain: string | null;
   /** Normalised URL key of the page, to mark visited pages as leaked. */
   pageKey: string | null;
+  /** Operator of the page's host per the tracker list (Meta for facebook.com), when listed. */
+  operator: string | null;
 }
 
 export interface Sighting {
@@ -52,18 +54,28 @@ export function partyOf(host: string | null): string | null {
 /** Words shorter than this are matched only as a whole leaf (never inside longer text). */
 const MIN_CONTAINED_CHARS = 5;
 
+/** Operator of a host per the tracker list, or null. */
+export type OperatorOf = (host: string) => string | null;
+
 export class CandidateIndex {
+  private readonly operatorOf: OperatorOf;
   private readonly urls = new Map<string, Candidate>();
   private readonly paths = new Map<string, Candidate>();
   private readonly hosts = new Map<string, Candidate>();
   private readonly phrases = new Map<string, Phrase[]>();
   private readonly tokens = new Map<string, Candidate>();
+  /** Watched phone numbers by their digits. */
+  private readonly phones = new Map<string, Candidate>();
   private phraseCount = 0;
   /** Search words already indexed, by page key + words. */
   private readonly searchSeen = new Set<string>();
 
+  constructor(operatorOf: OperatorOf = () => null) {
+    this.operatorOf = operatorOf;
+  }
+
   get size(): number {
-    return this.urls.size + this.hosts.size + this.phraseCount + this.tokens.size;
+    return this.urls.size + this.hosts.size + this.phraseCount + this.tokens.size + this.phones.size;
   }
 
   /** Add a visited or watched URL; returns its candidate (the first one for that key wins). */
@@ -71,7 +83,7 @@ export class CandidateIndex {
     const key = urlKey(u);
     const have = this.urls.get(key);
     if (have && (have.kind === kind || have.kind === 'url')) return have;
-    const cand: Candidate = { kind, value: displayUrl(u), page: displayUrl(u), domain: partyOf(u.host), pageKey: key };
+    const cand: Candidate = { kind, value: displayUrl(u), page: displayUrl(u), domain: partyOf(u.host), pageKey: key, operator: this.operatorOf(u.host) };
     this.urls.set(key, cand);
     if (!isRootOnly(u)) {
       const pk = urlPathKey(u);
@@ -92,34 +104,48 @@ export class CandidateIndex {
   addHost(host: string): void {
     const h = host.toLowerCase();
     if (this.hosts.has(h)) return;
-    this.hosts.set(h, { kind: 'visited-host', value: h, page: h, domain: partyOf(h), pageKey: null });
+    this.hosts.set(h, { kind: 'visited-host', value: h, page: h, domain: partyOf(h), pageKey: null, operator: this.operatorOf(h) });
   }
 
   /** Add search words of a visited page (or watched words when `page` is null). */
-  addWords(words: string, kind: 'search' | 'watch', page: string | null, pageKey: string | null, domain: string | null): void {
+  addWords(words: string, kind: 'search' | 'watch', page: string | null, pageKey: string | null, domain: string | null, operator: string | null = null): void {
     const toks = wordTokens(words).map((t) => t.t);
     if (toks.length === 0) return;
     const seenKey = `${kind}\u0000${pageKey ?? ''}\u0000${toks.join(' ')}`;
     if (this.searchSeen.has(seenKey)) return;
     this.searchSeen.add(seenKey);
-    const cand: Candidate = { kind, value: words, page, domain, pageKey };
+    const cand: Candidate = { kind, value: words, page, domain, pageKey, operator };
     const list = this.phrases.get(toks[0]);
     if (list) list.push({ tokens: toks, cand });
     else this.phrases.set(toks[0], [{ tokens: toks, cand }]);
     this.phraseCount++;
   }
 
-  /** Add a watched e-mail address or phone number, matched as a whole token. */
+  /** Add a watched e-mail address (or other value), matched as a whole token, case-insensitively. */
   addToken(value: string, normalised: string): void {
-    if (!this.tokens.has(normalised)) this.tokens.set(normalised, { kind: 'watch', value, page: null, domain: null, pageKey: null });
+    if (!this.tokens.has(normalised)) this.tokens.set(normalised, { kind: 'watch', value, page: null, domain: null, pageKey: null, operator: null });
   }
 
   /**
-   * URLs in the leaves: known ones (visited or watched), and unknown ones whose party
-   * differs from `destParty` (candidate 'third-party-url'). `onThirdParty` sees every
-   * unknown URL first so that search words in it can be indexed before words are matched.
+   * Add a watched phone number. It is matched on its digits, whatever the separators,
+   * and with or without the country code: a run of digits in a payload matches when
+   * one ends with the other and the shorter has at least 9 digits.
    */
-  urlSightings(leaves: readonly RequestLeaf[], destParty: string | null, onThirdParty: (u: UrlParts, cand: Candidate) => void): Sighting[] {
+  addPhone(value: string): void {
+    const digits = value.replace(/[^0-9]/g, '');
+    if (digits.length >= 8 && !this.phones.has(digits)) {
+      this.phones.set(digits, { kind: 'watch', value, page: null, domain: null, pageKey: null, operator: null });
+    }
+  }
+
+  /**
+   * URLs in the leaves: known ones (visited or watched), and unknown ones of another
+   * party than the destination (`destParty`, or the same operator `destOperator`):
+   * candidate 'third-party-url'. `onThirdParty` sees every such URL first so that search
+   * words in it can be indexed before words are matched.
+   */
+  urlSightings(leaves: readonly RequestLeaf[], destParty: string | null, destOperator: string | null,
+    onThirdParty: (u: UrlParts, cand: Candidate) => void): Sighting[] {
     const out: Sighting[] = [];
     for (const leaf of leaves) {
       // Origin and origin-only Referer headers name a site, not a page (see docs/findings.md).
@@ -143,7 +169,9 @@ export class CandidateIndex {
           if (isRootOnly(f.u)) continue;
           const party = partyOf(f.u.host);
           if (party === null || party === destParty) continue;
-          cand = { kind: 'third-party-url', value: displayUrl(f.u), page: displayUrl(f.u), domain: party, pageKey: urlKey(f.u) };
+          const operator = this.operatorOf(f.u.host);
+          if (operator !== null && operator === destOperator) continue;
+          cand = { kind: 'third-party-url', value: displayUrl(f.u), page: displayUrl(f.u), domain: party, pageKey: urlKey(f.u), operator };
           onThirdParty(f.u, cand);
         }
         out.push({ cand, leaf, text: f.text, start: f.start, end: f.end, match: f.whole ? 'exact' : 'contained', urlHost: f.u.host });
@@ -158,7 +186,8 @@ export class CandidateIndex {
     const wantWords = this.phrases.size > 0;
     const wantHosts = this.hosts.size > 0;
     const wantTokens = this.tokens.size > 0;
-    if (!wantWords && !wantHosts && !wantTokens) return out;
+    const wantPhones = this.phones.size > 0;
+    if (!wantWords && !wantHosts && !wantTokens && !wantPhones) return out;
     for (const leaf of leaves) {
       const raw = leaf.value;
       const text = raw.indexOf('%') !== -1 ? safeDecode(raw) : raw;
@@ -170,8 +199,25 @@ export class CandidateIndex {
         });
       }
       if (wantTokens) this.tokenSightings(leaf, text, out);
+      if (wantPhones) this.phoneSightings(leaf, text, out);
     }
     return out;
+  }
+
+  private phoneSightings(leaf: RequestLeaf, text: string, out: Sighting[]): void {
+    // Digits with single separators between them: '+49 (151) 2345-6789'.
+    const re = /\+?\d(?:[\s().-]?\d){7,16}/g;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const d = m[0].replace(/[^0-9]/g, '');
+      for (const [digits, cand] of this.phones) {
+        const short = d.length < digits.length ? d : digits;
+        const long = short === d ? digits : d;
+        if (d === digits || (short.length >= 9 && long.endsWith(short))) {
+          out.push({ cand, leaf, text, start: m.index, end: m.index + m[0].length, match: m[0].length === text.trim().length ? 'exact' : 'contained', urlHost: null });
+          break;
+        }
+      }
+    }
   }
 
   private words(leaf: RequestLeaf, text: string, out: Sighting[]): void {
@@ -201,7 +247,7 @@ export class CandidateIndex {
     const re = /[A-Za-z0-9@._+-]+/g;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const t = m[0];
-      const cand = this.tokens.get(t.toLowerCase()) ?? this.tokens.get(t.replace(/[^0-9]/g, ''));
+      const cand = this.tokens.get(t.toLowerCase());
       if (cand) out.push({ cand, leaf, text, start: m.index, end: m.index + t.length, match: t.length === text.length ? 'exact' : 'contained', urlHost: null });
     }
   }

@@ -16,8 +16,13 @@ function get(headers: Headers, name: string): string | null {
   return null;
 }
 
-/** True when the request headers say it is a top-level navigation to an HTML document. */
-export function isNavigation(method: string, headers: Headers): boolean {
+/**
+ * True when the request is a top-level navigation to an HTML document. Without
+ * Sec-Fetch headers (browsers before 2020) the Accept header decides, and because
+ * those browsers also asked for text/html first when loading plugins, XML and OCSP, the
+ * response must then be HTML too (when a response was seen).
+ */
+export function isNavigation(method: string, headers: Headers, responseHeaders: Headers | null | (() => Headers | null) = null): boolean {
   if (method !== 'GET' && method !== 'POST') return false;
   const dest = get(headers, 'sec-fetch-dest');
   if (dest !== null) return dest.trim().toLowerCase() === 'document';
@@ -27,7 +32,13 @@ export function isNavigation(method: string, headers: Headers): boolean {
   const accept = get(headers, 'accept');
   if (accept === null) return false;
   const first = accept.split(',')[0].trim().toLowerCase();
-  return first.startsWith('text/html') || first.startsWith('application/xhtml+xml');
+  if (!first.startsWith('text/html') && !first.startsWith('application/xhtml+xml')) return false;
+  const res = typeof responseHeaders === 'function' ? responseHeaders() : responseHeaders;
+  if (res === null) return true;
+  const ct = get(res, 'content-type');
+  if (ct === null) return true;
+  const t = ct.trim().toLowerCase();
+  return t.startsWith('text/html') || t.startsWith('application/xhtml+xml');
 }
 
 /** Search parameters of well-known engines, by registrable domain's first label. */

@@ -47,7 +47,7 @@ export function parseUrlLike(text: string, bare = false): UrlParts | null {
     rest = t.slice(i + 3);
   } else if (t.startsWith('//')) {
     rest = t.slice(2);
-  } else if (bare) {
+  } else if (bare && t.indexOf('.') > 0) {
     rest = t;
   } else {
     return null;
@@ -148,6 +148,7 @@ export interface UrlInText {
 /** Every http(s):// URL written inside `text`, with its position. */
 export function urlsInText(text: string, max = 64): UrlInText[] {
   const out: UrlInText[] = [];
+  if (text.indexOf('://') === -1) return out;
   let from = 0;
   while (out.length < max) {
     const i = indexOfHttp(text, from);
@@ -221,9 +222,32 @@ const WORD = /[\p{L}\p{N}]+/gu;
 /** Lower-case words (letters and digits) of `text` with their positions; '+', '%20', punctuation separate. */
 export function wordTokens(text: string, max = 20000): WordToken[] {
   const out: WordToken[] = [];
-  WORD.lastIndex = 0;
-  for (let m = WORD.exec(text); m !== null && out.length < max; m = WORD.exec(text)) {
-    out.push({ t: m[0].toLowerCase(), start: m.index, end: m.index + m[0].length });
+  // ASCII text (nearly every payload) without the Unicode regex, which costs more per character.
+  let ascii = true;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (!ascii) {
+    WORD.lastIndex = 0;
+    for (let m = WORD.exec(text); m !== null && out.length < max; m = WORD.exec(text)) {
+      out.push({ t: m[0].toLowerCase(), start: m.index, end: m.index + m[0].length });
+    }
+    return out;
+  }
+  let start = -1;
+  for (let i = 0; i <= text.length && out.length < max; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    const word = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    if (word) {
+      if (start === -1) start = i;
+    } else if (start !== -1) {
+      out.push({ t: text.slice(start, i).toLowerCase(), start, end: i });
+      start = -1;
+    }
   }
   return out;
 }
+

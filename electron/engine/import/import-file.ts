@@ -3,17 +3,21 @@
  * magic bytes, stream it through the matching reader and the dissector, and send the
  * records to a sink. Bad input never throws: the summary's `error` says what went
  * wrong, and what was read before the problem is kept.
+ *
+ * Large pcap/pcapng files are pipelined over two threads: a dissect worker
+ * (dissect-worker.ts) reads and dissects, and this thread hashes the file and hands
+ * the records to the sink (the case store), batch by batch, in the order the
+ * dissector emitted them. Small files, HAR files and a worker that cannot start are
+ * done here, in one thread, by the same code.
  */
+import { Worker } from 'node:worker_threads';
 import { openSource, type FileSource } from '../capture/file-source.ts';
 import { readHar } from '../capture/har-reader.ts';
-import { createPcapReader } from '../capture/pcap-reader.ts';
-import { createPcapngReader } from '../capture/pcapng-reader.ts';
 import { sniffFormat } from '../capture/sniff.ts';
-import type { CaptureInterface, PacketReader, PacketReaderEvents, RawFrame, ReaderAnomaly } from '../capture/types.ts';
-import { Dissector } from '../dissect/dissector.ts';
-import '../protocols/index.ts';
 import type { AnomalyRecord, RecordSink } from '../records.ts';
-import { toNs } from '../util/time.ts';
+import { replayBatch } from './record-batch.ts';
+import { describeError, readPackets, type PacketFacts } from './read-packets.ts';
+import { CTL_CANCEL, CTL_INFLIGHT, CTL_SLOTS, type DissectWorkerData, type DissectWorkerMessage } from './pipeline-protocol.ts';
 import type { ImportProgress, InputSummary } from './types.ts';
 
 export interface ImportOptions {
@@ -21,18 +25,18 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Minimum milliseconds between progress callbacks. */
   progressIntervalMs?: number;
+  /**
+   * Dissect on a worker thread while this thread hashes and stores: true or false to
+   * force it either way; by default only for files large enough to repay the
+   * worker's start-up (PIPELINE_MIN_BYTES).
+   */
+  pipeline?: boolean;
 }
 
-/** Latest second a timestamp may have and still count for the input's time span (year 9999). */
-const MAX_SANE_SEC = 253402300799;
-
-const SECRET_TYPE_NAMES: Record<number, string> = {
-  0x544c534b: 'TLS key log',
-  0x57474b4c: 'WireGuard key log',
-  0x5a4e574b: 'ZigBee NWK key',
-  0x5a415053: 'ZigBee APS key',
-  0x4f504355: 'OPC UA key log',
-};
+/** Below this size (on disk) a file is dissected on the calling thread. */
+export const PIPELINE_MIN_BYTES = 64_000_000;
+/** Gzip files expand several times over: pipeline them from a smaller size. */
+const PIPELINE_MIN_GZIP_BYTES = 16_000_000;
 
 /** Read `path` read-only and stream it through the matching reader and the dissector into `sink`. */
 export async function importFile(path: string, inputId: number, sink: RecordSink, opts: ImportOptions = {}): Promise<InputSummary> {
@@ -78,12 +82,13 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
 
   const interval = opts.progressIntervalMs ?? 100;
   let lastProgress = 0;
+  let bytesRead = 0;
   const progress = (force = false): void => {
     if (!opts.onProgress) return;
     const now = Date.now();
     if (!force && now - lastProgress < interval) return;
     lastProgress = now;
-    opts.onProgress({ file: path, bytesRead: source.rawBytesRead, bytesTotal: source.size, packets: summary.packets, entries: summary.entries });
+    opts.onProgress({ file: path, bytesRead: force ? source.size : bytesRead, bytesTotal: source.size, packets: summary.packets, entries: summary.entries });
   };
 
   try {
@@ -104,6 +109,7 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
       for (;;) {
         const n = await it.next();
         if (n.done) return;
+        bytesRead = source.rawBytesRead;
         yield n.value;
       }
     };
@@ -121,7 +127,24 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
       // A HAR whose first timestamp has sub-millisecond digits (Firefox, mitmproxy) keeps them.
       summary.tsDigits = har.tsDigits ?? 3;
     } else {
-      await readPackets(sniffed.kind, rest(), inputId, counting, summary, opts.signal, progress);
+      const big = source.size >= (source.gzip ? PIPELINE_MIN_GZIP_BYTES : PIPELINE_MIN_BYTES);
+      let facts: PacketFacts | null = null;
+      let chunks: AsyncIterable<Buffer> = rest();
+      if (opts.pipeline ?? big) {
+        // The dissect worker reads the file itself; this source is only for the hash now.
+        await it.return(undefined);
+        facts = await dissectOnWorker(path, inputId, sniffed.kind, counting, source, summary, opts.signal, (read) => {
+          bytesRead = read;
+          progress();
+        });
+        // null: the worker could not start (a bundle without its file, say): same work, one thread.
+        if (facts === null) chunks = await fresh(path);
+      }
+      facts ??= await readPackets(sniffed.kind, chunks, inputId, counting, () => opts.signal?.aborted === true, (live) => {
+        summary.packets = live.packets;
+        progress();
+      });
+      applyFacts(summary, facts, source.gzip);
     }
     if (opts.signal?.aborted && !summary.error) summary.error = 'import cancelled';
   } catch (e) {
@@ -138,82 +161,121 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
   return summary;
 }
 
-async function readPackets(
-  kind: 'pcap' | 'pcapng',
-  chunks: AsyncIterable<Buffer>,
+/** The chunks of `path` from its start, unhashed (the hashing source has moved on). */
+async function fresh(path: string): Promise<AsyncIterable<Buffer>> {
+  const s = await openSource(path, { hash: false });
+  return (async function* (): AsyncGenerator<Buffer> {
+    try {
+      yield* s.chunks();
+    } finally {
+      await s.close();
+    }
+  })();
+}
+
+function applyFacts(summary: InputSummary, facts: PacketFacts, gzip: boolean): void {
+  summary.packets = facts.packets;
+  summary.commentedFrames = facts.commentedFrames;
+  summary.linkTypes = facts.linkTypes;
+  summary.tsDigits = facts.tsDigits;
+  summary.firstTs = facts.firstTs;
+  summary.lastTs = facts.lastTs;
+  if (facts.producer) summary.producer = facts.producer;
+  if (facts.fatal) summary.error = facts.fatal;
+  else if (facts.readError) summary.error = gzip ? `gzip stream damaged: ${facts.readError}` : `read failed: ${facts.readError}`;
+}
+
+/**
+ * Dissect `path` on a worker thread and feed its records to `sink` here, hashing the
+ * file (through `source`) meanwhile. Resolves with the worker's facts, or null when
+ * the worker failed before it started dissecting (the caller then does it itself).
+ */
+function dissectOnWorker(
+  path: string,
   inputId: number,
+  kind: 'pcap' | 'pcapng',
   sink: RecordSink,
+  source: FileSource,
   summary: InputSummary,
   signal: AbortSignal | undefined,
-  progress: () => void,
-): Promise<void> {
-  const dissector = new Dissector(inputId, sink);
-  const linkTypes = new Set<number>();
-  let digits = 0;
-  // Earliest/latest sane timestamp as (sec, nsec) pairs: cheap number compares per frame.
-  let minSec = Infinity;
-  let minNsec = 0;
-  let maxSec = -Infinity;
-  let maxNsec = 0;
-
-  const events: PacketReaderEvents = {
-    frame(f: RawFrame) {
-      summary.packets++;
-      if (f.comment !== null) summary.commentedFrames++;
-      const s = f.tsSec;
-      if (s >= 0 && s <= MAX_SANE_SEC) {
-        if (s < minSec || (s === minSec && f.tsNsec < minNsec)) {
-          minSec = s;
-          minNsec = f.tsNsec;
-        }
-        if (s > maxSec || (s === maxSec && f.tsNsec > maxNsec)) {
-          maxSec = s;
-          maxNsec = f.tsNsec;
-        }
+  onBatch: (bytesRead: number) => void,
+): Promise<PacketFacts | null> {
+  const control = new SharedArrayBuffer(CTL_SLOTS * 4);
+  const ctl = new Int32Array(control);
+  const data: DissectWorkerData = { path, inputId, kind, control };
+  return new Promise((done, fail) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./dissect-worker.ts', import.meta.url), { workerData: data });
+    } catch {
+      done(null);
+      return;
+    }
+    let started = false;
+    let facts: PacketFacts | null = null;
+    let failure: unknown = null;
+    let settled = false;
+    const cancel = (): void => {
+      Atomics.store(ctl, CTL_CANCEL, 1);
+      Atomics.notify(ctl, CTL_INFLIGHT);
+    };
+    signal?.addEventListener('abort', cancel, { once: true });
+    if (signal?.aborted) cancel();
+    // Hash while the worker dissects: the reads interleave with the batches below.
+    const hashing = source.digest().catch(() => undefined);
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', cancel);
+      void hashing.then(() => {
+        if (failure !== null) fail(failure);
+        else done(facts);
+      });
+    };
+    worker.on('message', (m: DissectWorkerMessage) => {
+      if (failure !== null) return;
+      switch (m.type) {
+        case 'ready':
+          started = true;
+          break;
+        case 'batch':
+          try {
+            replayBatch(m.batch, sink);
+          } catch (e) {
+            // The sink (the case store) failed: stop the worker and report it as a throw, as in-thread.
+            failure = e;
+            cancel();
+            void worker.terminate();
+            return;
+          }
+          summary.packets = m.batch.packets;
+          Atomics.sub(ctl, CTL_INFLIGHT, 1);
+          Atomics.notify(ctl, CTL_INFLIGHT);
+          onBatch(m.batch.bytesRead);
+          break;
+        case 'done':
+          facts = m.facts;
+          break;
+        case 'failed':
+          failure = new Error(`dissect worker failed: ${m.error}`);
+          break;
       }
-      dissector.frame(f);
-    },
-    iface(i: CaptureInterface) {
-      linkTypes.add(i.linkType);
-      if (i.tsDigits > digits) digits = i.tsDigits;
-    },
-    anomaly(a: ReaderAnomaly) {
-      sink.anomaly({ input: inputId, frame: a.frame, layer: a.layer, error: a.error });
-    },
-    secrets(type: number, data: Buffer) {
-      sink.secret({ input: inputId, type, typeName: SECRET_TYPE_NAMES[type] ?? `0x${type.toString(16)}`, data: Buffer.from(data) });
-    },
-    nameResolution(ip: string, names: string[]) {
-      for (const name of names) sink.name({ input: inputId, frame: null, ts: minSec === Infinity ? 0n : toNs(minSec, minNsec), ip, mac: null, name, source: 'nrb' });
-    },
-    sectionComment(text: string) {
-      // Some writers paste a TLS key log into the section comment (see the pcapng-example
-      // corpus file); keep it with the other secrets for the decryption pass.
-      if (/^(CLIENT_RANDOM|CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0) /m.test(text)) {
-        sink.secret({ input: inputId, type: 0x544c534b, typeName: 'TLS key log (section comment)', data: Buffer.from(text, 'utf8') });
+    });
+    worker.on('error', (e) => {
+      if (started && failure === null) failure = e;
+    });
+    worker.on('exit', () => {
+      if (!started) {
+        // Not even loaded: nothing was read, so doing it in this thread loses nothing.
+        settled = true;
+        signal?.removeEventListener('abort', cancel);
+        done(null);
+        return;
       }
-    },
-  };
-
-  const reader: PacketReader = kind === 'pcap' ? createPcapReader(events) : createPcapngReader(events);
-  for await (const chunk of chunks) {
-    reader.push(chunk);
-    if (reader.fatal) break;
-    if (signal?.aborted) break;
-    progress();
-  }
-  if (!reader.fatal && !signal?.aborted) reader.end();
-  dissector.finish();
-
-  summary.linkTypes = [...linkTypes].sort((a, b) => a - b);
-  summary.tsDigits = digits || reader.tsDigits || 6;
-  if (minSec !== Infinity) {
-    summary.firstTs = toNs(minSec, minNsec);
-    summary.lastTs = toNs(maxSec, maxNsec);
-  }
-  if (reader.fatal) summary.error = reader.fatal;
-  const producer = (reader as PacketReader & { producer?: string | null }).producer;
-  if (producer) summary.producer = producer;
+      if (facts === null && failure === null) failure = new Error('dissect worker stopped before the end of the file');
+      finish();
+    });
+  });
 }
 
 /** Pass chunks through, stopping when the signal aborts, and report progress after each. */
@@ -223,14 +285,4 @@ async function* abortable(src: AsyncIterable<Buffer>, signal: AbortSignal | unde
     yield c;
     tick();
   }
-}
-
-function describeError(e: unknown): string {
-  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
-    const code = String((e as { code: unknown }).code);
-    if (code === 'ENOENT') return 'no such file';
-    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-    if (code === 'EISDIR') return 'is a directory, not a file';
-  }
-  return e instanceof Error ? e.message : String(e);
 }

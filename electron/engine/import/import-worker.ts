@@ -117,6 +117,24 @@ async function importOne(store: CaseStore, index: number, importFile: ImportFile
   return { path, inputId: id, status, summary, error: summary.error };
 }
 
+/** Re-run the findings over the whole case; a failure is reported, never fatal to the import. */
+async function analyse(store: CaseStore): Promise<void> {
+  const ac = new AbortController();
+  current = ac;
+  try {
+    const { runAnalysis } = await import('../findings/analysis.ts');
+    const summary = await runAnalysis(store, {
+      signal: ac.signal,
+      onProgress: (p) => post({ type: 'analysis', event: { phase: 'progress', step: p.phase, done: p.done, total: p.total } }),
+    });
+    post({ type: 'analysis', event: { phase: 'done', summary } });
+  } catch (e) {
+    post({ type: 'analysis', event: { phase: 'failed', error: message(e) } });
+  } finally {
+    current = null;
+  }
+}
+
 async function main(): Promise<void> {
   // Protocols register themselves on import; a broken module must not stop imports,
   // but the user has to hear about it (records of that protocol will be missing).
@@ -149,6 +167,7 @@ async function main(): Promise<void> {
       const result = await importOne(store, i, importFile, loadError);
       post({ type: 'result', index: i, result });
     }
+    if (input.analyze !== false && !cancelled) await analyse(store);
   } finally {
     store.close();
   }

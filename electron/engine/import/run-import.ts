@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { CaseStore, type InputStatus } from '../store/case-store.ts';
 import type { InputSummary } from './types.ts';
+import type { AnalysisSummary } from '../findings/analysis.ts';
 
 export interface RunProgress {
   /** Index of the file in the `files` argument. */
@@ -40,13 +41,25 @@ export interface RunImportOptions {
   /** Non-fatal problems of the engine itself (e.g. a protocol module that failed to load). */
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
+  /** Re-run the findings analysis over the whole case once the files are imported (default true). */
+  analyze?: boolean;
+  /** Progress and outcome of that analysis. */
+  onAnalysis?: (e: AnalysisEvent) => void;
 }
+
+/** Findings analysis after an import: progress, then 'done' with the summary or 'failed'. */
+export type AnalysisEvent =
+  | { phase: 'progress'; step: string; done: number; total: number }
+  | { phase: 'done'; summary: AnalysisSummary }
+  | { phase: 'failed'; error: string };
 
 /** What the parent hands the worker. */
 export interface WorkerInput {
   casePath: string;
   files: string[];
   startIndex: number;
+  /** Run the findings analysis after the last file (default true). */
+  analyze?: boolean;
 }
 
 /** Messages the worker posts. */
@@ -55,6 +68,7 @@ export type WorkerMessage =
   | { type: 'progress'; index: number; inputId: number; bytesRead: number; bytesTotal: number; packets: number; entries: number }
   | { type: 'result'; index: number; result: ImportResult }
   | { type: 'warning'; message: string }
+  | { type: 'analysis'; event: AnalysisEvent }
   | { type: 'fatal'; error: string };
 
 /** Messages the parent posts. */
@@ -103,6 +117,9 @@ function runWorker(input: WorkerInput, results: Array<ImportResult | null>, opts
         case 'warning':
           opts.onWarning?.(m.message);
           break;
+        case 'analysis':
+          opts.onAnalysis?.(m.event);
+          break;
         case 'fatal':
           pass.fatal = m.error;
           break;
@@ -137,7 +154,7 @@ export async function runImport(casePath: string, files: string[], opts: RunImpo
   let start = 0;
   while (start < files.length) {
     if (opts.signal?.aborted) break;
-    const pass = await runWorker({ casePath: resolve(casePath), files, startIndex: start }, results, opts);
+    const pass = await runWorker({ casePath: resolve(casePath), files, startIndex: start, analyze: opts.analyze !== false }, results, opts);
     if (pass.fatal !== null) {
       for (let i = start; i < files.length; i++) {
         results[i] ??= { path: files[i], inputId: null, status: 'failed', summary: null, error: pass.fatal };

@@ -11,8 +11,12 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { chromium, type Browser, type Route } from 'playwright-core';
 import { REPORT_DATA_GLOBAL, REPORT_ERROR_ATTRIBUTE, REPORT_STATE_ATTRIBUTE, type ReportModel } from '../../../shared/report.ts';
-import { REPORT_PAGE } from './bundle.ts';
-import { footerTemplate, headerTemplate, MARGINS_MM } from './page-setup.ts';
+import { REPORT_PAGE, reportBundleDir } from './bundle.ts';
+import { checkReportTarget, finalizeReportPdf, prepareReport, saveReportPdf, type ReportPdfResult } from './export-report.ts';
+import type { ReportOptions } from './model.ts';
+import type { CaseStore } from '../store/case-store.ts';
+import { footerTemplate, headerTemplate, MARGINS_MM, setTocPagesScript, TOC_HEADINGS_SCRIPT, tocPages } from './page-setup.ts';
+import { outlinePages } from './pdf-finish.ts';
 
 /** Where Debian, Ubuntu and Google put their browsers; TELLTALE_CHROMIUM comes first. */
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
@@ -23,6 +27,15 @@ export const NO_CHROMIUM_MESSAGE = 'no Chromium found to print the PDF. Install 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const ORIGIN = 'http://telltale-report.localhost';
+
+/**
+ * The page's globals, as the functions below see them when they run in the browser
+ * (this module is typed for Node, which has no DOM).
+ */
+interface PageGlobals {
+  document: { documentElement: { getAttribute(name: string): string | null }; fonts: { ready: Promise<unknown> } };
+  [key: string]: unknown;
+}
 
 /** How long the page may take to draw before printing gives up (a bound, not a wait). */
 const READY_TIMEOUT_MS = 120_000;
@@ -104,7 +117,7 @@ export async function launchChromiumPrinter(bundleDir: string, opts: { executabl
         });
         await page.addInitScript(
           ({ name, json }) => {
-            (window as unknown as Record<string, unknown>)[name] = JSON.parse(json);
+            (globalThis as unknown as PageGlobals)[name] = JSON.parse(json);
           },
           { name: REPORT_DATA_GLOBAL, json: JSON.stringify(model) },
         );
@@ -112,7 +125,7 @@ export async function launchChromiumPrinter(bundleDir: string, opts: { executabl
         const state = await page
           .waitForFunction(
             (attr) => {
-              const v = document.documentElement.getAttribute(attr);
+              const v = (globalThis as unknown as PageGlobals).document.documentElement.getAttribute(attr);
               return v === 'ready' || v === 'error' ? v : null;
             },
             REPORT_STATE_ATTRIBUTE,
@@ -123,11 +136,11 @@ export async function launchChromiumPrinter(bundleDir: string, opts: { executabl
             throw new Error(`the report page did not signal ready${problems.length > 0 ? `: ${problems.join('; ')}` : ''}`, { cause: e });
           });
         if (state !== 'ready') {
-          const why = await page.evaluate((attr) => document.documentElement.getAttribute(attr), REPORT_ERROR_ATTRIBUTE);
+          const why = await page.evaluate((attr) => (globalThis as unknown as PageGlobals).document.documentElement.getAttribute(attr), REPORT_ERROR_ATTRIBUTE);
           throw new Error(`the report page could not draw the report: ${why ?? problems.join('; ')}`);
         }
-        await page.evaluate(() => document.fonts.ready.then(() => undefined));
-        const pdf = await page.pdf({
+        await page.evaluate(() => (globalThis as unknown as PageGlobals).document.fonts.ready.then(() => undefined));
+        const options = {
           format: 'A4',
           printBackground: true,
           displayHeaderFooter: true,
@@ -136,7 +149,13 @@ export async function launchChromiumPrinter(bundleDir: string, opts: { executabl
           margin: { top: `${MARGINS_MM.top}mm`, bottom: `${MARGINS_MM.bottom}mm`, left: `${MARGINS_MM.left}mm`, right: `${MARGINS_MM.right}mm` },
           outline: true,
           tagged: true,
-        });
+        } as const;
+        const first = await page.pdf(options);
+        const headings = JSON.parse((await page.evaluate(TOC_HEADINGS_SCRIPT)) as string) as string[];
+        const pages = tocPages(headings, await outlinePages(first));
+        if (Object.keys(pages).length === 0) return new Uint8Array(first.buffer, first.byteOffset, first.byteLength);
+        await page.evaluate(setTocPagesScript(pages));
+        const pdf = await page.pdf(options);
         return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
       } finally {
         await context.close();
@@ -146,4 +165,29 @@ export async function launchChromiumPrinter(bundleDir: string, opts: { executabl
       await browser.close();
     },
   };
+}
+
+export interface ChromiumReportOptions extends ReportOptions {
+  /** A printer to reuse (several reports in one run); launched and closed here otherwise. */
+  printer?: ChromiumPrinter;
+  /** Folder with the built report page (default: see reportBundleDir). */
+  bundleDir?: string;
+  /** Browser executable (default: findChromium()). */
+  executablePath?: string;
+}
+
+/** Print a case's evidence report with the system Chromium to `outPath`. */
+export async function exportReportPdf(store: CaseStore, outPath: string, opts: ChromiumReportOptions = {}): Promise<ReportPdfResult> {
+  const started = Date.now();
+  checkReportTarget(store, outPath);
+  const own = opts.printer === undefined;
+  const printer = opts.printer ?? (await launchChromiumPrinter(opts.bundleDir ?? (await reportBundleDir()), { executablePath: opts.executablePath }));
+  try {
+    const prepared = prepareReport(store, opts, printer.version);
+    const printed = await printer.print(prepared.model);
+    const pdf = await finalizeReportPdf(printed, prepared, printer.version);
+    return await saveReportPdf(store, outPath, pdf, prepared, started);
+  } finally {
+    if (own) await printer.close();
+  }
 }

@@ -6,7 +6,7 @@
  * appended as an incremental update, so the tagged structure and the outline Chromium
  * wrote are not re-serialised.
  */
-import { AFRelationship, PDFDocument } from '@cantoo/pdf-lib';
+import { AFRelationship, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from '@cantoo/pdf-lib';
 
 export interface PdfFinish {
   manifest: { name: string; bytes: Uint8Array; description: string };
@@ -48,5 +48,39 @@ export async function pdfAttachments(pdf: Uint8Array): Promise<Map<string, Uint8
   const doc = await PDFDocument.load(pdf, { updateMetadata: false });
   const out = new Map<string, Uint8Array>();
   for (const a of doc.getAttachments()) out.set(a.name, a.data);
+  return out;
+}
+
+/**
+ * Titles of a PDF's outline (bookmarks) with the 1-based page each points to; the first
+ * entry wins when two share a title. Chromium writes explicit destinations
+ * ([page /XYZ x y z]); other forms are skipped.
+ */
+export async function outlinePages(pdf: Uint8Array): Promise<Map<string, number>> {
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  const pageIndex = new Map<string, number>();
+  doc.getPages().forEach((p, i) => pageIndex.set(p.ref.toString(), i + 1));
+  const out = new Map<string, number>();
+  const root = doc.catalog.lookupMaybe(PDFName.of('Outlines'), PDFDict);
+  const seen = new Set<string>();
+  const walk = (first: unknown): void => {
+    let ref = first instanceof PDFRef ? first : undefined;
+    while (ref !== undefined && !seen.has(ref.toString())) {
+      seen.add(ref.toString());
+      const item = doc.context.lookupMaybe(ref, PDFDict);
+      if (item === undefined) return;
+      const t = item.lookup(PDFName.of('Title'));
+      const dest = item.lookup(PDFName.of('Dest'));
+      if ((t instanceof PDFString || t instanceof PDFHexString) && dest instanceof PDFArray && dest.size() > 0) {
+        const page = pageIndex.get(dest.get(0).toString());
+        const title = t.decodeText().replace(/\s+/g, ' ').trim();
+        if (page !== undefined && !out.has(title)) out.set(title, page);
+      }
+      walk(item.get(PDFName.of('First')));
+      const next = item.get(PDFName.of('Next'));
+      ref = next instanceof PDFRef ? next : undefined;
+    }
+  };
+  if (root !== undefined) walk(root.get(PDFName.of('First')));
   return out;
 }

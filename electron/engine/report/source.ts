@@ -1,11 +1,16 @@
 /**
  * What the report reads from a case: the inputs and traffic counts the JSON export
  * reads, and the findings the analysis stored (destinations, identifiers, devices,
- * accounts, pages, leaks, mode labels and the databases of the last analysis run).
+ * accounts, leaks, mode labels, and the comparison and databases of the last
+ * analysis run), through the findings queries (electron/engine/findings/queries.ts).
  * Nothing is derived here that the analysis already decided; this module only reads,
  * counts and groups, in SQL where the data is large.
  */
 import type Database from 'better-sqlite3';
+import type { EnrichmentDatabase } from '../enrich/enricher.ts';
+import type { ModeComparisonSet } from '../findings/comparison.ts';
+import { labelInputs, listModeLabels } from '../findings/modes.ts';
+import { hasFindingsSchema, iterAccounts, iterDestinations, iterDevices, iterIdentifiers, iterLeaks, latestRun } from '../findings/queries.ts';
 import type { CaseStore, InputRow } from '../store/case-store.ts';
 
 export type LeakMode = 'incognito' | 'normal' | 'unlabelled';
@@ -121,67 +126,21 @@ export interface ReportSource {
   identifiers: SourceIdentifier[];
   devices: SourceDevice[];
   accounts: SourceAccount[];
-  /** Visited pages per mode: how many, and how many of them leaked. */
-  pages: Map<string, { visited: number; leaked: number }>;
+  /** The analysis run's comparison of modes (pages visited and leaked, shared identifiers), when there is a run. */
+  comparison: ModeComparisonSet | null;
   databases: SourceDatabase[];
   traffic: TrafficStats;
   anomalies: { total: number; byLayer: Array<{ layer: string; count: number }>; first: Array<{ input: number; frame: number | null; layer: string; error: string }> };
   /** Request counts (HTTP, TLS hellos, DNS queries) per bucket over [fromNs, fromNs + n·bucketNs). */
   buckets(fromNs: bigint, bucketNs: bigint, n: number): number[];
-  /** Addresses and names the given client addresses talked to (for redaction). */
-  contacted(clientIps: readonly string[]): { ips: Set<string>; hosts: Set<string> };
+  /** Addresses and names the given client addresses (IP, or MAC for flows) talked to (for redaction). */
+  contacted(clientIps: readonly string[], clientMacs: readonly string[]): { ips: Set<string>; hosts: Set<string> };
 }
 
 type Row = Record<string, unknown>;
 
-function tableExists(db: Database.Database, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-}
-
-function strings(v: unknown): string[] {
-  if (typeof v !== 'string') return [];
-  try {
-    const a = JSON.parse(v) as unknown;
-    return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
-}
-
 function int(v: unknown): number | null {
   return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null;
-}
-
-function ns(v: unknown): bigint | null {
-  return typeof v === 'string' ? BigInt(v) : null;
-}
-
-function databasesOf(raw: unknown): SourceDatabase[] {
-  if (typeof raw !== 'string') return [];
-  let list: unknown;
-  try {
-    list = JSON.parse(raw);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(list)) return [];
-  const out: SourceDatabase[] = [];
-  for (const d of list as Row[]) {
-    if (d === null || typeof d !== 'object' || typeof d.name !== 'string') continue;
-    out.push({
-      name: d.name,
-      version: str(d.version),
-      date: str(d.date),
-      source: str(d.source),
-      licence: str(d.licence) ?? str(d.license),
-      sha256: str(d.sha256),
-    });
-  }
-  return out;
 }
 
 const COUNT = (db: Database.Database, sql: string, ...args: unknown[]): number => {
@@ -189,22 +148,36 @@ const COUNT = (db: Database.Database, sql: string, ...args: unknown[]): number =
   return r?.n ?? 0;
 };
 
+/** A JSON array of names, or of objects carrying the name under `field`. */
+function namesOf(list: readonly unknown[], field: string): string[] {
+  const out: string[] = [];
+  for (const x of list) {
+    if (typeof x === 'string') out.push(x);
+    else if (x !== null && typeof x === 'object' && typeof (x as Row)[field] === 'string') out.push((x as Row)[field] as string);
+  }
+  return [...new Set(out)];
+}
+
+function databaseOf(d: EnrichmentDatabase): SourceDatabase {
+  const raw = d as unknown as Row;
+  const s = (k: string): string | null => (typeof raw[k] === 'string' ? (raw[k] as string) : null);
+  return { name: d.name, version: s('version'), date: s('date'), source: s('source'), licence: s('licence') ?? s('license'), sha256: s('sha256') };
+}
+
 /** Read everything the report needs from an open case. */
 export function readReportSource(store: CaseStore): ReportSource {
   const db = store.db;
   const inputs = store.inputs();
-  const findings = tableExists(db, 'leaks');
-  const runDone = findings && tableExists(db, 'analysis_runs') && COUNT(db, "SELECT COUNT(*) AS n FROM analysis_runs WHERE status = 'done'") > 0;
+  const schema = hasFindingsSchema(db);
+  const run = latestRun(db);
 
   const labels: SourceModeLabel[] = [];
   const inputModes = new Map<number, 'incognito' | 'normal'>();
-  if (findings && tableExists(db, 'mode_labels')) {
-    const rows = db.prepare('SELECT mode, input_id, input_ref, CAST(start_ns AS TEXT) AS s, CAST(end_ns AS TEXT) AS e FROM mode_labels ORDER BY id').all() as Row[];
-    for (const r of rows) {
-      const mode = r.mode === 'incognito' ? 'incognito' : 'normal';
-      const input = int(r.input_id);
-      labels.push({ mode, input, inputRef: str(r.input_ref), startNs: ns(r.s), endNs: ns(r.e) });
-      if (input !== null && !inputModes.has(input)) inputModes.set(input, mode);
+  if (schema) {
+    for (const l of listModeLabels(db)) {
+      const ids = labelInputs(l, inputs);
+      labels.push({ mode: l.mode, input: ids.length === 1 ? ids[0] : l.inputId, inputRef: l.inputRef, startNs: l.startNs, endNs: l.endNs });
+      for (const id of ids) if (!inputModes.has(id)) inputModes.set(id, l.mode);
     }
   }
 
@@ -213,98 +186,80 @@ export function readReportSource(store: CaseStore): ReportSource {
   const identifiers: SourceIdentifier[] = [];
   const devices: SourceDevice[] = [];
   const accounts: SourceAccount[] = [];
-  const pages = new Map<string, { visited: number; leaked: number }>();
-  let databases: SourceDatabase[] = [];
-  if (findings) {
-    const leakRows = db
-      .prepare(
-        `SELECT CAST(l.ts_ns AS TEXT) AS ts, l.kind, l.value, l.chain, l.excerpt, l.location, l.input_id, l.frame, l.entry, l.mode,
-                l.page, l.page_domain, l.dest_host, l.dest_ip, l.dest_domain, l.country, l.asn, l.org, l.category, l.operator,
-                i.kind AS identifier_kind, h.src_ip
-           FROM leaks l
-           LEFT JOIN identifiers i ON i.id = l.identifier_id
-           LEFT JOIN http h ON h.id = l.http_id`,
-      )
-      .all() as Row[];
-    for (const r of leakRows) {
-      leaks.push({
-        tsNs: BigInt(r.ts as string),
-        kind: r.kind as string,
-        value: r.value as string,
-        chain: r.chain as string,
-        excerpt: str(r.excerpt),
-        location: r.location as string,
-        input: r.input_id as number,
-        frame: int(r.frame),
-        entry: int(r.entry),
-        mode: r.mode === 'incognito' || r.mode === 'normal' ? r.mode : 'unlabelled',
-        page: str(r.page),
-        pageDomain: str(r.page_domain),
-        destHost: str(r.dest_host),
-        destIp: str(r.dest_ip),
-        destDomain: str(r.dest_domain),
-        country: str(r.country),
-        asn: int(r.asn),
-        org: str(r.org),
-        category: str(r.category),
-        operator: str(r.operator),
-        identifierKind: str(r.identifier_kind),
-        srcIp: str(r.src_ip) ?? '',
-      });
-    }
-    for (const r of db.prepare('SELECT * FROM destinations').all() as Row[]) {
-      destinations.push({
-        key: r.key as string,
-        host: str(r.host),
-        ip: str(r.ip),
-        names: strings(r.names),
-        scope: str(r.scope),
-        country: str(r.country),
-        asn: int(r.asn),
-        org: str(r.org),
-        domain: str(r.domain),
-        category: str(r.category),
-        operator: str(r.operator),
-        requests: int(r.requests) ?? 0,
-        bytesOut: int(r.bytes_out) ?? 0,
-        leaks: int(r.leaks) ?? 0,
-      });
-    }
+  if (run !== null) {
+    const idKinds = new Map<number, string>();
     const idSrc = new Map<number, string[]>();
     for (const r of db.prepare('SELECT DISTINCT o.identifier_id AS id, h.src_ip FROM identifier_observations o JOIN http h ON h.id = o.http_id').all() as Row[]) {
-      const id = r.id as number;
-      const list = idSrc.get(id) ?? [];
-      list.push(str(r.src_ip) ?? '');
-      idSrc.set(id, list);
+      const list = idSrc.get(r.id as number) ?? [];
+      list.push(typeof r.src_ip === 'string' ? r.src_ip : '');
+      idSrc.set(r.id as number, list);
     }
-    for (const r of db.prepare('SELECT id, value, kind, scope, observations, destinations, modes FROM identifiers').all() as Row[]) {
-      const id = r.id as number;
+    for (const i of iterIdentifiers(db, 0)) {
+      idKinds.set(i.id, i.kind);
       identifiers.push({
-        id,
-        value: r.value as string,
-        kind: r.kind as string,
-        scope: r.scope as string,
-        observations: int(r.observations) ?? 0,
-        destinations: strings(r.destinations),
-        modes: strings(r.modes),
-        srcIps: (idSrc.get(id) ?? []).sort(),
+        id: i.id,
+        value: i.value,
+        kind: i.kind,
+        scope: i.scope,
+        observations: i.observationCount,
+        destinations: i.destinations,
+        modes: i.modes,
+        srcIps: (idSrc.get(i.id) ?? []).sort(),
       });
     }
-    for (const r of db.prepare('SELECT label, macs, ips, names, user_agents FROM devices').all() as Row[]) {
-      devices.push({ label: r.label as string, macs: strings(r.macs), ips: strings(r.ips), names: strings(r.names), userAgents: strings(r.user_agents) });
+    const srcOf = new Map<number, string>();
+    for (const r of db.prepare('SELECT DISTINCT l.http_id, h.src_ip FROM leaks l JOIN http h ON h.id = l.http_id').all() as Row[]) {
+      srcOf.set(r.http_id as number, typeof r.src_ip === 'string' ? r.src_ip : '');
     }
-    const accIds = db.prepare('SELECT i.kind, i.value FROM account_identifiers a JOIN identifiers i ON i.id = a.identifier_id WHERE a.account_id = ?');
-    for (const r of db.prepare('SELECT id, label FROM accounts').all() as Row[]) {
-      const ids = (accIds.all(r.id) as Row[]).map((x) => ({ type: x.kind as string, value: x.value as string }));
-      accounts.push({ label: r.label as string, identifiers: ids });
+    for (const l of iterLeaks(db)) {
+      const d = l.destination;
+      leaks.push({
+        tsNs: l.ts,
+        kind: l.kind,
+        value: l.value,
+        chain: l.chain,
+        excerpt: l.excerpt,
+        location: l.where,
+        input: l.input,
+        frame: l.frame,
+        entry: l.entry,
+        mode: l.mode === 'incognito' || l.mode === 'normal' ? l.mode : 'unlabelled',
+        page: l.page,
+        pageDomain: l.pageDomain,
+        destHost: d.host,
+        destIp: d.ip,
+        destDomain: d.domain,
+        country: d.country,
+        asn: d.asn,
+        org: d.org,
+        category: d.category,
+        operator: d.operator,
+        identifierKind: l.identifierId === null ? null : (idKinds.get(l.identifierId) ?? null),
+        srcIp: srcOf.get(l.httpId) ?? '',
+      });
     }
-    for (const r of db.prepare("SELECT mode, COUNT(*) AS visited, SUM(leaks > 0) AS leaked FROM pages WHERE kind = 'url' GROUP BY mode").all() as Row[]) {
-      pages.set(r.mode as string, { visited: int(r.visited) ?? 0, leaked: int(r.leaked) ?? 0 });
+    for (const d of iterDestinations(db)) {
+      destinations.push({
+        key: `${d.host ?? ''}|${d.ip ?? ''}`,
+        host: d.host,
+        ip: d.ip,
+        names: d.names,
+        scope: d.scope,
+        country: d.country,
+        asn: d.asn,
+        org: d.org,
+        domain: d.domain,
+        category: d.category,
+        operator: d.operator,
+        requests: d.requests,
+        bytesOut: d.bytesOut,
+        leaks: d.leaks,
+      });
     }
-    if (tableExists(db, 'analysis_runs')) {
-      const run = db.prepare("SELECT databases FROM analysis_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").get() as Row | undefined;
-      databases = databasesOf(run?.databases);
+    for (const d of iterDevices(db)) {
+      devices.push({ label: d.label, macs: d.macs, ips: d.ips, names: namesOf(d.names, 'name'), userAgents: namesOf(d.userAgents, 'userAgent') });
     }
+    for (const a of iterAccounts(db)) accounts.push({ label: a.label, identifiers: a.identifiers.map((i) => ({ type: i.kind, value: i.value })) });
   }
 
   const traffic: TrafficStats = {
@@ -336,14 +291,14 @@ export function readReportSource(store: CaseStore): ReportSource {
     inputs,
     inputModes,
     labels,
-    hasFindings: runDone,
+    hasFindings: run !== null,
     leaks,
     destinations,
     identifiers,
     devices,
     accounts,
-    pages,
-    databases,
+    comparison: run?.comparison ?? null,
+    databases: (run?.databases ?? []).map(databaseOf),
     traffic,
     anomalies: { total: byLayer.reduce((s, l) => s + l.count, 0), byLayer, first },
     buckets(fromNs: bigint, bucketNs: bigint, n: number): number[] {
@@ -360,9 +315,14 @@ export function readReportSource(store: CaseStore): ReportSource {
       }
       return out;
     },
-    contacted(clientIps: readonly string[]): { ips: Set<string>; hosts: Set<string> } {
+    contacted(clientIps: readonly string[], clientMacs: readonly string[]): { ips: Set<string>; hosts: Set<string> } {
       const ips = new Set<string>();
       const hosts = new Set<string>();
+      // A device's own traffic before it had an address (DHCP from 0.0.0.0) is known by its MAC.
+      if (clientMacs.length > 0) {
+        const macMarks = clientMacs.map(() => '?').join(', ');
+        for (const r of db.prepare(`SELECT DISTINCT dst_ip FROM flows WHERE lower(src_mac) IN (${macMarks})`).all(...clientMacs) as Row[]) ips.add(r.dst_ip as string);
+      }
       if (clientIps.length === 0) return { ips, hosts };
       const marks = clientIps.map(() => '?').join(', ');
       for (const r of db.prepare(`SELECT DISTINCT dst_ip FROM flows WHERE src_ip IN (${marks})`).all(...clientIps) as Row[]) ips.add(r.dst_ip as string);

@@ -44,7 +44,8 @@ function Shell() {
   useEffect(() => {
     const before = previousView.current;
     previousView.current = location.view;
-    if (before === null || before === location.view) return;
+    // '' is the bare URL before it is redirected to the start view: still the first load.
+    if (before === null || before === '' || before === location.view) return;
     const heading = document.querySelector<HTMLElement>('main .view-title');
     heading?.focus({ preventScroll: true });
   }, [location.view]);

@@ -9,7 +9,7 @@
 import { lazy } from 'react';
 import type { ComponentType, LazyExoticComponent } from 'react';
 
-export type RouteId = 'start' | 'import' | 'overview' | 'timeline' | 'map' | 'compare' | 'evidence' | 'entities';
+export type RouteId = 'start' | 'import' | 'overview' | 'timeline' | 'map' | 'compare' | 'evidence' | 'entities' | 'report';
 
 export interface RouteDef {
   id: RouteId;
@@ -78,6 +78,7 @@ export const ROUTES: readonly RouteDef[] = [
     needsCase: true,
     component: lazy(() => import('../features/entities/index.tsx')),
   },
+  { id: 'report', label: 'Report', hint: 'Preview of the evidence report (PDF)', needsCase: true, component: lazy(() => import('../features/report/index.tsx')) },
 ];
 
 /** The route for a view id, or undefined for an unknown one. */

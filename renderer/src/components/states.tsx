@@ -64,7 +64,14 @@ export function NoCaseState({ compact }: { compact?: boolean }) {
 
 export function ErrorState({ what, error, onRetry, compact }: { what: string; error: Error; onRetry?: () => void; compact?: boolean }) {
   if (error instanceof ApiCallError) {
-    if (error.code === 'not-implemented') return <UnavailableState what={capitalise(what)} compact={compact} />;
+    if (error.code === 'not-implemented') {
+      return (
+        <StateFrame title="Not available in this build" testId="state-unavailable" compact={compact} icon="unavailable">
+          <p>The engine behind this window cannot show {what} yet. The rest of the case can still be explored.</p>
+          <p className="small">{error.message}</p>
+        </StateFrame>
+      );
+    }
     if (error.code === 'no-case') return <NoCaseState compact={compact} />;
   }
   return (
@@ -77,10 +84,6 @@ export function ErrorState({ what, error, onRetry, compact }: { what: string; er
       )}
     </StateFrame>
   );
-}
-
-function capitalise(s: string): string {
-  return s.length === 0 ? s : s[0].toUpperCase() + s.slice(1);
 }
 
 /**

@@ -53,7 +53,13 @@ export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
   const { label, columns, total, getRow, onRangeChange, rowKey, selectedIndex, onSelect, onActivate, sort, onSort, testId, rowTestId, rowData } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const baseId = useId();
-  const template: CSSProperties = { gridTemplateColumns: columns.map((c) => c.width).join(' ') };
+  // Header and rows share one template and one minimum width (the sum of the columns'
+  // minimums), so every row lays its columns out exactly under the header whatever
+  // its content; wider content is cut with an ellipsis instead.
+  const template: CSSProperties = {
+    gridTemplateColumns: columns.map((c) => c.width).join(' '),
+    minWidth: `${columns.reduce((sum, c) => sum + minRem(c.width), 0)}rem`,
+  };
 
   const virtualizer = useVirtualizer({
     count: total,
@@ -196,6 +202,12 @@ export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
       </div>
     </div>
   );
+}
+
+/** The minimum of a track in rem: '10rem' → 10, 'minmax(12rem, 2fr)' → 12. */
+function minRem(width: string): number {
+  const match = /(\d+(?:\.\d+)?)rem/.exec(width);
+  return match === null ? 0 : Number(match[1]);
 }
 
 function prefixData(data: Record<string, string>): Record<string, string> {

@@ -4,21 +4,9 @@
  * copied or changed); a browser cannot know paths, so it uploads them to the web
  * host, which stores and hashes them in the case folder and imports them there.
  */
-import type { UploadResult } from '../../../shared/model.ts';
-import type { ApiClient } from './api-client.ts';
+import type { ApiClient, UploadProgress } from './api-client.ts';
 
-export interface UploadProgress {
-  loaded: number;
-  total: number;
-}
-
-/** The upload function of the HTTP transport, when the client has one. */
-type Upload = (files: File[], onProgress?: (p: UploadProgress) => void) => Promise<UploadResult>;
-
-function uploadOf(client: ApiClient): Upload | null {
-  const candidate = (client as unknown as { upload?: unknown }).upload;
-  return typeof candidate === 'function' ? (candidate.bind(client) as Upload) : null;
-}
+export type { UploadProgress };
 
 export interface AddFilesResult {
   importId: string;
@@ -28,7 +16,7 @@ export interface AddFilesResult {
 
 /** Whether this shell can receive dropped files at all. */
 export function canAddFiles(client: ApiClient): boolean {
-  return client.transport === 'electron' || uploadOf(client) !== null;
+  return client.transport === 'electron' || client.upload !== undefined;
 }
 
 /**
@@ -44,8 +32,7 @@ export async function addFiles(
   const paths = files.map((f) => client.pathForFile(f));
   const allPaths = paths.every((p): p is string => p !== null);
 
-  const upload = uploadOf(client);
-  if (!allPaths && upload === null) {
+  if (!allPaths && client.upload === undefined) {
     const missing = files.filter((_, i) => paths[i] === null).map((f) => f.name);
     throw new Error(`The desktop app could not tell where ${missing.join(', ')} is stored; drop files from a local folder.`);
   }
@@ -55,6 +42,7 @@ export async function addFiles(
     return { importId, via: 'paths' };
   }
 
-  const result = await (upload as Upload)(files, options.onUploadProgress);
+  if (client.upload === undefined) throw new Error('This window cannot upload files.');
+  const result = await client.upload(files, options.onUploadProgress);
   return { importId: result.importId, via: 'upload' };
 }

@@ -25,6 +25,8 @@ export interface CaseContextValue {
   imports: ImportProgressEvent[];
   /** Fetch case.info again (and make every query refetch). */
   refresh(): void;
+  /** Fetch import.list again, for an import whose events this page may have missed. */
+  reloadImports(): void;
 }
 
 const CaseContext = createContext<CaseContextValue | null>(null);
@@ -69,15 +71,20 @@ export function CaseProvider({ client, children }: { client: ApiClient | null; c
     setRevision((r) => r + 1);
   }, [loadCase]);
 
-  useEffect(() => {
+  const reloadImports = useCallback(() => {
     if (client === null) return;
-    loadCase();
     client.call('import.list').then(
       (list) => setImports((current) => mergeImports(current, list)),
       () => {
         // An older shell without import.list: live events still fill the list.
       },
     );
+  }, [client]);
+
+  useEffect(() => {
+    if (client === null) return;
+    loadCase();
+    reloadImports();
     const offProgress = client.on('import.progress', (event) => {
       setImports((current) => mergeImports(current, [event]));
     });
@@ -86,7 +93,7 @@ export function CaseProvider({ client, children }: { client: ApiClient | null; c
       offProgress();
       offChanged();
     };
-  }, [client, loadCase, refresh]);
+  }, [client, loadCase, refresh, reloadImports]);
 
   // An import that ends may have committed rows without a separate case.changed.
   const finishedKey = imports
@@ -103,8 +110,8 @@ export function CaseProvider({ client, children }: { client: ApiClient | null; c
   }, [finishedKey, refresh]);
 
   const value = useMemo<CaseContextValue>(
-    () => ({ client, case: caseState, revision, imports, refresh }),
-    [client, caseState, revision, imports, refresh],
+    () => ({ client, case: caseState, revision, imports, refresh, reloadImports }),
+    [client, caseState, revision, imports, refresh, reloadImports],
   );
   return <CaseContext.Provider value={value}>{children}</CaseContext.Provider>;
 }

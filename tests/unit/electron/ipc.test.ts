@@ -277,6 +277,7 @@ describe('windowEmitter', () => {
       finishedAt: null,
       error: null,
       warnings: [],
+      analysis: null,
     };
     windowEmitter(isAppUrl)('import.progress', payload);
     expect(app.sent).toEqual([['import.progress', payload]]);

@@ -40,6 +40,7 @@ CREATE TABLE analysis_runs (
   databases   TEXT NOT NULL DEFAULT '[]',
   options     TEXT NOT NULL DEFAULT '{}',
   counts      TEXT NOT NULL DEFAULT '{}',
+  comparison  TEXT NOT NULL DEFAULT '{}',
   error       TEXT
 ) STRICT;
 

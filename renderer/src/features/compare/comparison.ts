@@ -174,3 +174,25 @@ export function keyFinding(c: Comparison): string | null {
   }
   return sentence;
 }
+
+export interface LeakDestination {
+  host: string;
+  country: string | null;
+  org: string | null;
+  category: string | null;
+  /** Leaks sent there in this mode. */
+  leaks: number;
+}
+
+/** Where one mode's leaks went, most leaks first. */
+export function leakDestinations(leaks: readonly LeakRow[], mode: BrowsingMode): LeakDestination[] {
+  const byHost = new Map<string, LeakDestination>();
+  for (const leak of leaks) {
+    if (leak.mode !== mode) continue;
+    const d = leak.destination;
+    const seen = byHost.get(d.host);
+    if (seen !== undefined) seen.leaks++;
+    else byHost.set(d.host, { host: d.host, country: d.country, org: d.org, category: d.category, leaks: 1 });
+  }
+  return [...byHost.values()].sort((a, b) => b.leaks - a.leaks || a.host.localeCompare(b.host));
+}

@@ -62,12 +62,12 @@ function DetailBody({ detail }: { detail: EvidenceDetail }) {
             <UtcTime iso={source.ts} />
           </dd>
           <dt>SHA-256</dt>
-          <dd className="hash-cell">
+          <dd className="hash-full">
             {source.sha256 === null ? (
               <span className="muted">not recorded</span>
             ) : (
               <>
-                <code className="hash break" data-testid="pointer-sha256">
+                <code className="hash" data-testid="pointer-sha256">
                   {source.sha256}
                 </code>
                 <CopyButton value={source.sha256} label="Copy" />

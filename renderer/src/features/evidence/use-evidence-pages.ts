@@ -33,6 +33,10 @@ export function useEvidencePages(query: Omit<EvidenceQuery, 'offset' | 'limit'>)
   const [version, setVersion] = useState(0);
   const [nonce, setNonce] = useState(0);
   const pages = useRef(new Map<number, EvidenceRow[]>());
+  // The query the cached pages answer. Until the reset effect has run for a new query,
+  // the cache still holds the old one's rows (another kind, other columns): they must
+  // not be handed out.
+  const pagesKey = useRef<string | null>(null);
   const inflight = useRef(new Set<number>());
   // Requests of an older query must not land in the new one's cache.
   const generation = useRef(0);
@@ -63,11 +67,12 @@ export function useEvidencePages(query: Omit<EvidenceQuery, 'offset' | 'limit'>)
   useEffect(() => {
     generation.current += 1;
     pages.current = new Map();
+    pagesKey.current = key;
     inflight.current = new Set();
     setState((s) => (s.status === 'ready' ? s : { status: 'loading' }));
     setVersion((v) => v + 1);
     fetchPage(0, generation.current);
-  }, [fetchPage, revision, nonce]);
+  }, [fetchPage, key, revision, nonce]);
 
   const ensureRange = useCallback(
     (start: number, end: number) => {
@@ -78,18 +83,23 @@ export function useEvidencePages(query: Omit<EvidenceQuery, 'offset' | 'limit'>)
     [fetchPage],
   );
 
-  const getRow = useCallback((index: number): EvidenceRow | undefined => {
-    const page = pages.current.get(Math.floor(index / PAGE_SIZE));
-    return page?.[index % PAGE_SIZE];
-  }, []);
+  const getRow = useCallback(
+    (index: number): EvidenceRow | undefined => {
+      if (pagesKey.current !== key) return undefined;
+      const page = pages.current.get(Math.floor(index / PAGE_SIZE));
+      return page?.[index % PAGE_SIZE];
+    },
+    [key],
+  );
 
   const indexOfId = useCallback((id: number): number | null => {
+    if (pagesKey.current !== key) return null;
     for (const [page, rows] of pages.current) {
       const at = rows.findIndex((r) => r.id === id);
       if (at >= 0) return page * PAGE_SIZE + at;
     }
     return null;
-  }, []);
+  }, [key]);
 
   const reload = useCallback(() => setNonce((n) => n + 1), []);
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ImportFileProgress, ImportProgressEvent } from '../../../../shared/model.ts';
 import { EmptyState } from '../../components/states.tsx';
 import { UtcTime } from '../../components/utc-time.tsx';
@@ -11,10 +11,22 @@ const ACTIVE = new Set(['queued', 'running']);
 
 /** Imports of this session, newest first: per-file progress, rates, ETA, errors, cancel. */
 export default function ImportView() {
-  const { imports } = useCase();
+  const { imports, reloadImports, case: caseState } = useCase();
   const { location } = useRouter();
   const focusId = location.params.get('id');
+  const openPath = caseState.status === 'ready' ? caseState.info.path : null;
+  // Imports into other cases of this session are listed apart, after this case's.
+  const ofThisCase = (i: ImportProgressEvent): boolean => i.casePath === undefined || i.casePath === openPath;
   const newestFirst = imports.slice().reverse();
+  const here = newestFirst.filter(ofThisCase);
+  const elsewhere = newestFirst.filter((i) => !ofThisCase(i));
+  const known = focusId === null || imports.some((i) => i.importId === focusId);
+
+  // An import can start and end between page loads or before the event stream
+  // connected; ask for the list rather than wait for events that already went by.
+  useEffect(() => {
+    if (!known) reloadImports();
+  }, [known, reloadImports]);
 
   return (
     <View
@@ -27,19 +39,31 @@ export default function ImportView() {
         </a>
       }
     >
-      {newestFirst.length === 0 ? (
-        <EmptyState title="Nothing imported in this session" testId="imports-empty">
+      {here.length === 0 ? (
+        <EmptyState title="Nothing imported into this case in this session" testId="imports-empty">
           <p>
             Drop capture files on the <a href={hrefFor('start')}>Start</a> page; their progress appears here. Inputs imported earlier are listed in
             the <a href={hrefFor('overview')}>Overview</a>.
           </p>
         </EmptyState>
       ) : (
-        <div className="import-list">
-          {newestFirst.map((event) => (
+        <div className="import-list" data-testid="imports-this-case">
+          {here.map((event) => (
             <ImportCard key={event.importId} event={event} focused={event.importId === focusId} />
           ))}
         </div>
+      )}
+      {elsewhere.length > 0 && (
+        <details className="other-imports">
+          <summary>
+            {plural(elsewhere.length, 'import')} into other cases in this session
+          </summary>
+          <div className="import-list">
+            {elsewhere.map((event) => (
+              <ImportCard key={event.importId} event={event} focused={false} />
+            ))}
+          </div>
+        </details>
       )}
     </View>
   );
@@ -141,6 +165,15 @@ function ImportCard({ event, focused }: { event: ImportProgressEvent; focused: b
         </ul>
       )}
       <table className="table import-files" data-testid="import-files">
+        <colgroup>
+          <col />
+          <col className="import-col-status" />
+          <col className="import-col-read" />
+          <col className="import-col-records" />
+          <col className="import-col-speed" />
+          <col className="import-col-eta" />
+          <col className="import-col-elapsed" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">File</th>

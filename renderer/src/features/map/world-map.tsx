@@ -1,6 +1,6 @@
 /**
- * The world map: countries shaded by the chosen metric, great-circle arcs from the
- * capture's origin to every destination country, and dot markers for countries too
+ * The world map: countries shaded by the chosen metric, arcs from the capture's
+ * origin to every destination country, and dot markers for countries too
  * small for the 1:110m shapes (Singapore, Hong Kong, Malta …) so they are never lost.
  * Keyboard users reach every country through the table beside the map; the map follows
  * the table's selection.
@@ -10,7 +10,7 @@ import type { MouseEvent } from 'react';
 import { formatBytes, formatCount } from '../../lib/format.ts';
 import { classOf } from './geography.ts';
 import type { ColorClasses, CountryTotals, MapMetric } from './geography.ts';
-import { arcPathData, fitProjection, pathGenerator } from './world.ts';
+import { curvedArc, fitProjection, pathGenerator } from './world.ts';
 import type { CountryShape } from './world.ts';
 import { countryName } from './country-codes.ts';
 
@@ -44,7 +44,6 @@ export const WorldMap = memo(function WorldMap({ shapes, width, height, metric, 
   const path = useMemo(() => pathGenerator(projection), [projection]);
   // Path data depends only on the size; shading changes restyle without recomputing it.
   const outlines = useMemo(() => shapes.map((s) => ({ shape: s, d: path(s.feature) ?? '' })), [shapes, path]);
-  const sphere = useMemo(() => path({ type: 'Sphere' }) ?? '', [path]);
   const [hover, setHover] = useState<HoverInfo | null>(null);
 
   const shapeCodes = useMemo(() => new Set(shapes.map((s) => s.code).filter((c): c is string => c !== null)), [shapes]);
@@ -64,12 +63,15 @@ export const WorldMap = memo(function WorldMap({ shapes, width, height, metric, 
       if (t.code === origin.code || (t.requests === 0 && t.bytesUp === 0 && t.leaks === 0)) continue;
       const to = anchorOf.get(t.code);
       if (to === undefined) continue;
+      const p0 = projection(origin.anchor);
+      const p1 = projection(to);
+      if (p0 === null || p1 === null) continue;
       const v = valueOf(t, metric);
-      out.push({ code: t.code, d: arcPathData(path, origin.anchor, to), width: 1 + 3 * Math.sqrt(max > 0 ? v / max : 0), leaks: t.leaks > 0 });
+      out.push({ code: t.code, d: curvedArc(p0, p1), width: 1 + 3 * Math.sqrt(max > 0 ? v / max : 0), leaks: t.leaks > 0 });
     }
     // Leak arcs last, drawn on top.
     return out.sort((a, b) => Number(a.leaks) - Number(b.leaks));
-  }, [origin, totals, metric, anchorOf, path]);
+  }, [origin, totals, metric, anchorOf, projection]);
 
   const markers = useMemo(() => {
     const out: Array<{ code: string; x: number; y: number; cls: number }> = [];
@@ -105,7 +107,7 @@ export const WorldMap = memo(function WorldMap({ shapes, width, height, metric, 
         data-testid="world-map"
         onMouseLeave={() => setHover(null)}
       >
-        <path className="map-sphere" d={sphere} onClick={() => onSelect(null)} />
+        <rect className="map-sea" width={width} height={height} onClick={() => onSelect(null)} />
         <g className="map-countries">
           {outlines.map(({ shape, d }, i) => {
             const cls = shape.code === null ? 0 : classOf(valueOf(totals.get(shape.code), metric), classes);

@@ -2,7 +2,7 @@
  * The world map's geometry: country shapes from world-atlas TopoJSON keyed by ISO
  * alpha-2, an Equal Earth projection fitted to the drawing area (equal-area, so a
  * shaded country's size is not exaggerated towards the poles), anchor points for arcs
- * and markers, and the arcs themselves as great circles.
+ * and markers, and the arcs between them.
  */
 import { geoArea, geoCentroid, geoEqualEarth, geoPath } from 'd3-geo';
 import type { GeoPath, GeoProjection } from 'd3-geo';
@@ -85,9 +85,30 @@ export function pathGenerator(projection: GeoProjection): GeoPath {
   return geoPath(projection).digits(1);
 }
 
-/** A great-circle arc between two points as SVG path data ('' when it cannot be drawn). */
-export function arcPathData(path: GeoPath, from: [number, number], to: [number, number]): string {
-  return path({ type: 'LineString', coordinates: [from, to] }) ?? '';
+/**
+ * An arc between two projected points as SVG path data: a quadratic curve bowed
+ * towards the top of the map. Drawn in screen space rather than as a great circle
+ * because a great circle across the antimeridian (Europe to the Americas' west coast,
+ * America to Asia) is cut in two at the map's edges, which reads as two flows.
+ */
+export function curvedArc(from: [number, number], to: [number, number], bend = 0.22): string {
+  const [x0, y0] = from;
+  const [x1, y1] = to;
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const length = Math.hypot(dx, dy);
+  if (length < 0.5) return '';
+  // The normal of the chord, turned to point up the screen (smaller y).
+  let nx = -dy / length;
+  let ny = dx / length;
+  if (ny > 0 || (ny === 0 && nx > 0)) {
+    nx = -nx;
+    ny = -ny;
+  }
+  const cx = (x0 + x1) / 2 + nx * length * bend;
+  const cy = (y0 + y1) / 2 + ny * length * bend;
+  const r = (v: number): number => Math.round(v * 10) / 10;
+  return `M${r(x0)},${r(y0)}Q${r(cx)},${r(cy)} ${r(x1)},${r(y1)}`;
 }
 
 /** Height a world map of this projection wants for a given width (Equal Earth is about 2.05:1; without Antarctica about 2.3:1). */

@@ -10,7 +10,14 @@ import { ReportPage } from './report-page.tsx';
 export default function ReportView() {
   return (
     <View title="Report" testId="view-report" description="Preview of the evidence report (File → Export report… writes the PDF).">
-      <ReportPage />
+      <ReportPage
+        waiting={
+          <p className="report-waiting" data-testid="report-waiting">
+            The report is built by the engine when you export it: choose File → Export report… (or run <code>telltale report --case … --pdf …</code>).
+            Its preview appears here at the same time.
+          </p>
+        }
+      />
     </View>
   );
 }

@@ -11,6 +11,10 @@ function num(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+function count(n: number, one: string, many: string): string {
+  return `${num(n)} ${n === 1 ? one : many}`;
+}
+
 function bytes(n: number | null): string {
   if (n === null) return '—';
   if (n < 1024) return `${n} B`;
@@ -96,6 +100,8 @@ function Toc({ entries }: { entries: TocEntry[] }) {
             <span className="toc-number">{e.number}</span>
             <span>{e.title}</span>
             <span className="toc-fill" />
+            {/* Filled in by the printer from the first print's outline (see electron/engine/report/page-setup.ts). */}
+            <span className="toc-page" data-toc-page={`${e.number} ${e.title}`} />
           </a>
           {e.children !== undefined && <Toc entries={e.children} />}
         </li>
@@ -193,7 +199,7 @@ function Summary({ m, entry }: { m: ReportModel; entry: TocEntry }) {
             <li key={i}>
               <span className={`badge badge-${it.severity}`}>{it.severity}</span>
               <span>
-                {it.text} <span className="muted">({it.findings.length === 1 ? it.findings[0] : `${it.findings[0]} … ${it.findings[it.findings.length - 1]}`})</span>
+                {it.text} <span className="muted">({it.findings.length === 1 ? it.findings[0] : `${it.findings[0]} to ${it.findings[it.findings.length - 1]}`})</span>
               </span>
             </li>
           ))}
@@ -244,6 +250,12 @@ function Methodology({ m, entry }: { m: ReportModel; entry: TocEntry }) {
       </table>
       {me.devices.length > 0 ? (
         <table className="data">
+          <colgroup>
+            <col style={{ width: '22%' }} />
+            <col style={{ width: '22%' }} />
+            <col style={{ width: '18%' }} />
+            <col style={{ width: '38%' }} />
+          </colgroup>
           <thead>
             <tr>
               <th>Device</th>
@@ -285,7 +297,8 @@ function Methodology({ m, entry }: { m: ReportModel; entry: TocEntry }) {
       {m.redaction !== null && (
         <p>
           <strong>Redaction.</strong> {m.redaction.note} Devices under investigation: <span className="mono">{m.redaction.devices.join(', ')}</span>. Masked:{' '}
-          {m.redaction.maskedFindings} findings, {m.redaction.maskedDestinations} destinations, {m.redaction.maskedIdentifiers} identifiers.
+          {count(m.redaction.maskedFindings, 'finding', 'findings')}, {count(m.redaction.maskedDestinations, 'destination', 'destinations')},{' '}
+          {count(m.redaction.maskedIdentifiers, 'identifier', 'identifiers')}.
         </p>
       )}
       <Heading entry={databases} level={3} />
@@ -304,7 +317,7 @@ function Methodology({ m, entry }: { m: ReportModel; entry: TocEntry }) {
               <tr key={d.name}>
                 <td>{d.name}</td>
                 <td className="mono">{d.version ?? '—'}</td>
-                <td className="mono">{d.date ?? '—'}</td>
+                <td className="mono nowrap">{d.date === null ? '—' : d.date.slice(0, 10)}</td>
                 <td>
                   {d.source ?? '—'}
                   {d.licence !== null && <div className="muted">{d.licence}</div>}
@@ -376,11 +389,6 @@ function Inputs({ m, entry }: { m: ReportModel; entry: TocEntry }) {
 
 function Charts({ m, entry }: { m: ReportModel; entry: TocEntry }) {
   const [timeline, map, comparison] = entry.children ?? [];
-  const kinds = m.comparison?.kinds ?? [
-    { kind: 'url', label: 'visited page' },
-    { kind: 'search', label: 'search words' },
-    { kind: 'identifier', label: 'identifier' },
-  ];
   return (
     <section className="section" data-testid="report-charts">
       <Heading entry={entry} />
@@ -388,10 +396,11 @@ function Charts({ m, entry }: { m: ReportModel; entry: TocEntry }) {
       {m.timeline !== null ? (
         <figure>
           <TimelineChart timeline={m.timeline} />
-          <TimelineLegend kinds={kinds} />
+          <TimelineLegend timeline={m.timeline} />
           <figcaption>
-            Grey bars: requests (HTTP, TLS ClientHellos, DNS queries) over time, {utcText(m.timeline.from)} to {utcText(m.timeline.to)}. Markers: findings,
-            one lane per destination; shaded bands: the labelled browsing modes.
+            Grey bars: requests (HTTP, TLS ClientHellos, DNS queries) over time,{' '}
+            {m.timeline.segments.map((s) => `${utcText(s.from)} to ${utcText(s.to)}`).join('; ')}. Markers: findings, one lane per destination; shaded
+            bands: the labelled browsing modes.
           </figcaption>
         </figure>
       ) : (
@@ -517,11 +526,12 @@ function Finding({ f }: { f: ReportFinding }) {
   const d = f.destination;
   return (
     <article className={`finding sev-${f.severity}`} data-testid="report-finding" id={`finding-${f.id}`}>
-      <h3>
-        <span>{f.id}</span>
-        <span>{f.kindLabel}</span>
+      <div className="finding-head">
+        <h3>
+          {f.id} · {f.kindLabel}
+        </h3>
         <span className={`badge badge-${f.severity}`}>{f.severity}</span>
-      </h3>
+      </div>
       <dl>
         <dt>Time (UTC)</dt>
         <dd className="mono">{utcText(f.ts)}</dd>

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
 import type { ReportModel } from '../../../../shared/report.ts';
 import { ReportDocument } from './report-document.tsx';
 import { signalError, signalReady, waitForModel } from './report-source.ts';
 import './report.css';
 
 /** Draws the report once a host has handed over its model, then signals the printer. */
-export function ReportPage({ onModel }: { onModel?: (m: ReportModel) => void }) {
+export function ReportPage({ onModel, waiting }: { onModel?: (m: ReportModel) => void; waiting?: ReactNode }) {
   const [model, setModel] = useState<ReportModel | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -35,6 +36,6 @@ export function ReportPage({ onModel }: { onModel?: (m: ReportModel) => void }) 
   }, [model]);
 
   if (error !== null) return <p role="alert">The report cannot be drawn: {error}</p>;
-  if (model === null) return <p className="report-waiting">Waiting for report data…</p>;
+  if (model === null) return <>{waiting ?? <p className="report-waiting">Waiting for report data…</p>}</>;
   return <ReportDocument model={model} />;
 }

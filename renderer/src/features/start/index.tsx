@@ -104,7 +104,7 @@ function CurrentCase({ info }: { info: CaseInfo }) {
         <dd data-testid="current-case-title">{info.title}</dd>
         <dt>Case file</dt>
         <dd className="mono break">
-          {info.path} <CopyButton value={info.path} label="Copy path" />
+          <span data-testid="current-case-path">{info.path}</span> <CopyButton value={info.path} label="Copy path" />
         </dd>
         <dt>Created</dt>
         <dd>

@@ -34,8 +34,7 @@ function numberParam(params: URLSearchParams, name: string): number | null {
 export default function TimelineView() {
   const { case: caseState } = useCase();
   const { location, setParams, navigate } = useRouter();
-  const boxRef = useRef<HTMLDivElement>(null);
-  const width = useWidth(boxRef);
+  const [boxRef, width] = useWidth();
   const [selection, setSelection] = useState<Selection | null>(null);
   const [moreLanes, setMoreLanes] = useState(false);
   const plotRef = useRef<HTMLDivElement>(null);
@@ -184,6 +183,19 @@ export default function TimelineView() {
             )}
           </ul>
         </div>
+        {totals.dns + totals.tls + totals.http + totals.flows + totals.leaks === 0 && (
+          <p className="tl-empty-range" role="status" data-testid="timeline-empty-range">
+            No record falls in this range.{' '}
+            <button type="button" className="tl-link-button" onClick={zoomOut}>
+              Zoom out
+            </button>{' '}
+            or{' '}
+            <button type="button" className="tl-link-button" onClick={() => zoomTo(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)}>
+              show the whole case
+            </button>
+            .
+          </p>
+        )}
         <div className={`tl-plot-frame${state.status === 'ready' && state.refreshing ? ' tl-plot-frame--refreshing' : ''}`} ref={plotRef} data-testid="timeline-plot">
           <TimelinePlot timeline={data} width={width} selection={selection} onSelect={setSelection} onOpenEvent={openEvent} onDrawn={onDrawn} />
         </div>
@@ -230,7 +242,7 @@ export default function TimelineView() {
       <div className="tl-box" ref={boxRef}>
         {body}
       </div>
-      <details className="tl-labels panel">
+      <details className="lb-details panel">
         <summary className="panel-header">
           <span className="panel-title">Incognito and normal labels</span>
         </summary>

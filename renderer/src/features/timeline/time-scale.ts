@@ -54,7 +54,7 @@ export interface TimeTick {
   label: string;
 }
 
-/** The smallest round step that gives at most `maxTicks` ticks over the range. */
+/** The smallest round step that cuts the range into at most `maxTicks` intervals. */
 export function tickStep(spanMs: number, maxTicks: number): number {
   const wanted = spanMs / Math.max(1, maxTicks);
   for (const step of STEPS) if (step >= wanted) return step;

@@ -74,7 +74,7 @@ export function TimelinePlot({ timeline, width, selection, onSelect, onOpenEvent
   // The scale in plot coordinates (0 = left edge of the plot); the chart adds the gutter itself.
   const scale = useMemo(() => timeScale(span?.fromMs ?? 0, span?.toMs ?? 1, 0, plotWidth), [span, plotWidth]);
   const ticks = useMemo(() => timeTicks(scale.fromMs, scale.toMs, Math.max(2, Math.floor(plotWidth / 110))), [scale, plotWidth]);
-  const points = useMemo(() => volumeSeries(timeline.buckets, timeline.bucketMs, Math.ceil(plotWidth / 2)), [timeline, plotWidth]);
+  const points = useMemo(() => volumeSeries(timeline.buckets, timeline.bucketMs, Math.ceil(plotWidth / 3)), [timeline, plotWidth]);
   const layout = useMemo(
     () => layoutLanes(timeline.devices, timeline.destinations, { devices: timeline.deviceLanes, destinations: timeline.destinationLanes }, LANE_HEIGHT, HEADER_HEIGHT),
     [timeline],
@@ -221,7 +221,8 @@ export function TimelinePlot({ timeline, width, selection, onSelect, onOpenEvent
       <div className="tl-shading" aria-hidden="true">
         {shading.map((r) => (
           <div key={`${r.mode}:${r.fromMs}`} className={`tl-mode tl-mode--${r.mode}`} style={{ left: GUTTER + r.x, width: r.width, height: totalHeight }}>
-            <span className="tl-mode-label">{r.mode === 'incognito' ? 'Incognito' : 'Normal'}</span>
+            {/* A label cut to a few letters reads as noise; narrow windows rely on the legend. */}
+            {r.width >= 72 && <span className="tl-mode-label">{r.mode === 'incognito' ? 'Incognito' : 'Normal'}</span>}
           </div>
         ))}
       </div>
@@ -258,7 +259,8 @@ export function TimelinePlot({ timeline, width, selection, onSelect, onOpenEvent
               <div
                 key={`${r.group}:${r.type}:${r.lane?.key ?? r.title}`}
                 className={r.type === 'header' ? 'tl-group-header' : `tl-lane-label${focused?.row === r ? ' tl-lane-label--focused' : ''}`}
-                style={{ top: r.y, height: r.height, width: GUTTER }}
+                // Headers span the plot too (nothing is drawn on their rows), so "top 12 of 2,486" fits.
+                style={{ top: r.y, height: r.height, width: r.type === 'header' ? width - RIGHT : GUTTER }}
                 title={r.lane ? `${r.lane.label}${r.lane.detail ? `\n${r.lane.detail}` : ''}\n${formatCount(r.lane.total)} events` : undefined}
                 data-testid={r.type === 'lane' ? `timeline-lane-${r.group}` : undefined}
               >

@@ -1,11 +1,14 @@
 import { useLayoutEffect, useState } from 'react';
-import type { RefObject } from 'react';
 
-/** Content width of an element in CSS pixels, following resizes (0 before the first layout). */
-export function useWidth(ref: RefObject<HTMLElement | null>): number {
+/**
+ * Content width of an element in CSS pixels, following resizes (0 until the element
+ * exists). Returns a callback ref, so an element that appears only after loading is
+ * still measured.
+ */
+export function useWidth(): [ref: (el: HTMLElement | null) => void, width: number] {
+  const [el, setEl] = useState<HTMLElement | null>(null);
   const [width, setWidth] = useState(0);
   useLayoutEffect(() => {
-    const el = ref.current;
     if (el === null) return;
     setWidth(Math.floor(el.clientWidth));
     const observer = new ResizeObserver((entries) => {
@@ -13,6 +16,6 @@ export function useWidth(ref: RefObject<HTMLElement | null>): number {
     });
     observer.observe(el);
     return () => observer.disconnect();
-  }, [ref]);
-  return width;
+  }, [el]);
+  return [setEl, width];
 }

@@ -92,8 +92,10 @@ export const VolumeChart = memo(function VolumeChart({ points, scale, width, hei
         stroke={colors.axis}
         tick={{ fill: colors.axis, fontSize: 11 }}
         height={24}
+        // The ticks are already spaced for the width: recharts need not measure labels to thin them.
+        interval={0}
       />
-      <YAxis width={gutter} tickFormatter={compact} stroke={colors.axis} tick={{ fill: colors.axis, fontSize: 11 }} allowDecimals={false} />
+      <YAxis width={gutter} tickFormatter={compact} stroke={colors.axis} tick={{ fill: colors.axis, fontSize: 11 }} allowDecimals={false} interval={0} tickCount={4} />
       <Tooltip content={VolumeTooltip} isAnimationActive={false} cursor={{ stroke: colors.axis, strokeDasharray: '3 3' }} />
       {VOLUME_SERIES.map((s) => (
         <Area

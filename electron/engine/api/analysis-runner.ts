@@ -1,0 +1,44 @@
+/**
+ * Re-runs the findings analysis of a case on a worker thread, so the Electron main
+ * process and the web host stay responsive while it rebuilds the findings tables.
+ */
+import { Worker } from 'node:worker_threads';
+
+export interface AnalysisWorkerInput {
+  casePath: string;
+}
+
+export type AnalysisWorkerMessage =
+  | { type: 'progress'; step: string; done: number; total: number }
+  | { type: 'done' }
+  | { type: 'cancelled' }
+  | { type: 'failed'; error: string };
+
+export type AnalysisOutcome = { state: 'done' } | { state: 'cancelled' } | { state: 'failed'; error: string };
+
+export interface AnalysisRunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: { step: string; done: number; total: number }) => void;
+}
+
+/** Run the analysis of the case at `casePath` in a worker; never rejects. */
+export function runAnalysisInWorker(casePath: string, opts: AnalysisRunOptions = {}): Promise<AnalysisOutcome> {
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./analysis-worker.ts', import.meta.url), { workerData: { casePath } satisfies AnalysisWorkerInput });
+    let outcome: AnalysisOutcome | null = null;
+    const cancel = (): void => { worker.postMessage({ type: 'cancel' }); };
+    opts.signal?.addEventListener('abort', cancel, { once: true });
+    worker.on('message', (m: AnalysisWorkerMessage) => {
+      if (m.type === 'progress') opts.onProgress?.({ step: m.step, done: m.done, total: m.total });
+      else if (m.type === 'done') outcome = { state: 'done' };
+      else if (m.type === 'cancelled') outcome = { state: 'cancelled' };
+      else outcome = { state: 'failed', error: m.error };
+    });
+    let exitError: string | null = null;
+    worker.on('error', (e) => { exitError = e instanceof Error ? e.message : String(e); });
+    worker.on('exit', (code) => {
+      opts.signal?.removeEventListener('abort', cancel);
+      resolve(outcome ?? { state: 'failed', error: `analysis worker stopped: ${exitError ?? `exit code ${code}`}` });
+    });
+  });
+}

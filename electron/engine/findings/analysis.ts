@@ -1,0 +1,660 @@
+/**
+ * The findings pass: reads a case's records and (re)builds what they mean — decoded
+ * request contents, identifiers, devices and accounts, destinations, visited pages,
+ * leaks and the incognito/normal comparison. It runs after every import (in the import
+ * worker) and whenever mode labels or the watch list change.
+ *
+ * Idempotent and atomic: the derived tables are emptied and rebuilt inside one
+ * transaction, so a reader sees the old findings or the new ones, never a mix, and a
+ * failed or cancelled run leaves the previous findings in place. It streams: HTTP
+ * requests are read page by page with their bodies and written in the same pass; only
+ * one aggregate per distinct identifier, endpoint, destination and page stays in memory.
+ */
+import type Database from 'better-sqlite3';
+import { CandidateIndex, partyOf, type Candidate, type Sighting } from './candidates.ts';
+import { comparisonOf, type ModeComparisonSet } from './comparison.ts';
+import { DestinationBook, destKey } from './destinations.ts';
+import { isNavigation, searchWords } from './navigation.ts';
+import { modeResolver, setModeLabels, type ModeLabelSpec, type ModeResolver, type RecordMode } from './modes.ts';
+import { decodeRequest, SECRET_HEADERS, type RequestLeaf } from './request-decode.ts';
+import { displayUrl, parseUrlLike, type UrlParts } from './url-forms.ts';
+import { getWatchList, setWatchList, type WatchValue } from './watch.ts';
+import { checkEmail } from '../correlate/identifiers.ts';
+import { EntityBook, endpointKey, usableMac } from '../correlate/entities.ts';
+import { IdentifierBook, persistenceOf, type IdentifierAgg, type RequestIdentifier } from '../correlate/identifier-book.ts';
+import type { DecodeLimits } from '../decode/types.ts';
+import { createEnricher, type Enricher, type EnrichmentDatabase } from '../enrich/enricher.ts';
+import { decodeBody, type BodyCodec } from '../store/body-codec.ts';
+import type { CaseStore } from '../store/case-store.ts';
+import { hostHeaderName } from '../store/host-links.ts';
+import { toolString } from '../store/tool-info.ts';
+import type { HeaderList } from '../records.ts';
+import { parse as parseDomain } from 'tldts';
+
+export interface AnalysisProgress {
+  phase: 'candidates' | 'requests' | 'entities' | 'destinations' | 'comparison';
+  done: number;
+  total: number;
+}
+
+export interface AnalysisOptions {
+  /** Enrichment (geo, ASN, registrable domains, tracker list); default createEnricher(). */
+  enricher?: Enricher;
+  /** Replace the case's mode labels before running (stored, see setModeLabels); default: the stored labels. */
+  modes?: readonly ModeLabelSpec[];
+  /** Replace the case's watch list before running (stored); default: the stored list. */
+  watch?: readonly WatchValue[];
+  signal?: AbortSignal;
+  onProgress?: (p: AnalysisProgress) => void;
+  /** Decoding limits per field (defaults: decode/types.ts). */
+  limits?: DecodeLimits;
+  /** Requests read per page (default 256). */
+  pageSize?: number;
+  /** Directory relative input labels are resolved against (default process.cwd()). */
+  cwd?: string;
+}
+
+export interface AnalysisSummary {
+  runId: number;
+  durationMs: number;
+  requests: number;
+  leaks: number;
+  identifiers: number;
+  devices: number;
+  accounts: number;
+  links: number;
+  destinations: number;
+  pages: number;
+  decodeAnomalies: number;
+  /** Mode labels that named no input of the case. */
+  unmatchedLabels: string[];
+  databases: EnrichmentDatabase[];
+  comparison: ModeComparisonSet;
+}
+
+/** Thrown when the signal aborts a run; the previous findings stay. */
+export class AnalysisCancelled extends Error {
+  override name = 'AnalysisCancelled';
+}
+
+/** Derived tables, emptied at the start of every run (children first). */
+const DERIVED = ['device_account_evidence', 'device_accounts', 'account_identifiers', 'accounts', 'device_identifiers', 'devices',
+  'leaks', 'identifier_observations', 'identifiers', 'pages', 'destinations'];
+
+/** Leaks per request kept of one kind and value: the best sighting, plus this many other chains. */
+const MAX_OTHER_CHAINS = 5;
+const EXCERPT = 60;
+
+interface HttpRow {
+  id: number;
+  input_id: number;
+  frame: number | null;
+  entry: number | null;
+  ts: string;
+  src_ip: string;
+  dst_ip: string;
+  dst_port: number;
+  source: 'tcp' | 'har';
+  method: string;
+  host: string | null;
+  uri: string;
+  version: string;
+  request_headers: string;
+  request_body: Buffer | null;
+  request_body_codec: BodyCodec | null;
+  request_body_size: number;
+  server_ip: string | null;
+  response_headers: string | null;
+}
+
+interface PageAgg {
+  kind: 'url' | 'site';
+  /** URL key (url pages) or registrable domain (site pages). */
+  value: string;
+  /** What is stored and shown: the URL as first seen, or the domain. */
+  display: string;
+  host: string | null;
+  domain: string | null;
+  mode: RecordMode;
+  source: string;
+  ts: bigint;
+  input: number | null;
+  frame: number | null;
+  entry: number | null;
+  httpId: number | null;
+}
+
+interface HarPageCtx {
+  ts: bigint;
+  url: UrlParts | null;
+}
+
+function header(headers: HeaderList, name: string): string | null {
+  for (const [n, v] of headers) if (n.toLowerCase() === name) return v;
+  return null;
+}
+
+/** The URL a request asked for, rebuilt from Host and request target (scheme from the port for dissected traffic). */
+export function requestUrl(host: string | null, uri: string, dstPort: number, source: 'tcp' | 'har', dstIp: string): UrlParts | null {
+  if (/^https?:\/\//i.test(uri)) return parseUrlLike(uri);
+  const h = host ?? (dstIp.includes(':') ? `[${dstIp}]` : dstIp);
+  if (h.length === 0) return null;
+  const scheme = dstPort === 443 || (source === 'har' && dstPort !== 80) ? 'https' : 'http';
+  return parseUrlLike(`${scheme}://${h}${uri.startsWith('/') ? uri : `/${uri}`}`);
+}
+
+function yieldNow(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+function excerptOf(s: Sighting, value: string): string {
+  if (s.leaf.header !== null && SECRET_HEADERS.has(s.leaf.header)) {
+    // Never copy credentials around the value into findings: only the value itself.
+    return s.start >= 0 ? s.text.slice(s.start, s.end) : value;
+  }
+  const text = s.text;
+  if (s.start < 0) return text.length > 2 * EXCERPT ? `${text.slice(0, 2 * EXCERPT)}…` : text;
+  const a = Math.max(0, s.start - EXCERPT);
+  const b = Math.min(text.length, s.end + EXCERPT);
+  return `${a > 0 ? '…' : ''}${text.slice(a, b)}${b < text.length ? '…' : ''}`;
+}
+
+/**
+ * Run the findings analysis over the whole case and replace its findings. Resolves
+ * with a summary; rejects with AnalysisCancelled when `signal` aborts (nothing changes).
+ */
+export async function runAnalysis(target: CaseStore | Database.Database, opts: AnalysisOptions = {}): Promise<AnalysisSummary> {
+  const db: Database.Database = 'flush' in target ? target.db : target;
+  if ('flush' in target) target.flush();
+  const started = new Date();
+  const t0 = performance.now();
+  const enricher = opts.enricher ?? createEnricher();
+  const signal = opts.signal;
+  const progress = opts.onProgress ?? (() => undefined);
+  const pageSize = Math.max(1, opts.pageSize ?? 256);
+  const check = (): void => {
+    if (signal?.aborted) throw new AnalysisCancelled('analysis cancelled');
+  };
+
+  if (opts.modes !== undefined) setModeLabels(db, opts.modes);
+  if (opts.watch !== undefined) setWatchList(db, opts.watch, 'runAnalysis option');
+  const modes = modeResolver(db, opts.cwd);
+  const watch = getWatchList(db);
+  const inputs = new Map<number, { fileName: string; format: string | null }>();
+  for (const r of db.prepare('SELECT id, file_name AS fileName, format FROM inputs').all() as Array<{ id: number; fileName: string; format: string | null }>) {
+    inputs.set(r.id, { fileName: r.fileName, format: r.format });
+  }
+  const inputName = (id: number): string => inputs.get(id)?.fileName ?? `input-${id}`;
+
+  check();
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const t of DERIVED) db.exec(`DELETE FROM ${t}`);
+    db.exec("DELETE FROM anomalies WHERE layer = 'decode'");
+
+    // ---- candidates: visited pages, search words, visited sites, watch list ----------
+    progress({ phase: 'candidates', done: 0, total: 1 });
+    const index = new CandidateIndex((h) => enricher.describeHost(h)?.tracker?.operator ?? null);
+    const pages = new Map<string, PageAgg>();
+    const addPage = (p: PageAgg): void => {
+      const k = `${p.kind}\u0000${p.value}\u0000${p.mode}`;
+      const have = pages.get(k);
+      // The earliest sighting wins; at the same time, one that points at a request.
+      if (!have || p.ts < have.ts || (p.ts === have.ts && have.httpId === null && p.httpId !== null)) pages.set(k, p);
+    };
+    const addVisitedUrl = (u: UrlParts, source: string, mode: RecordMode, ts: bigint, input: number, frame: number | null, entry: number | null, httpId: number | null): void => {
+      const cand = index.addUrl(u, 'url');
+      addPage({ kind: 'url', value: cand.pageKey as string, display: displayUrl(u), host: u.host, domain: cand.domain, mode, source, ts, input, frame, entry, httpId });
+      for (const w of searchWords(u, cand.domain)) index.addWords(w, 'search', cand.page, cand.pageKey, cand.domain, cand.operator);
+    };
+    const harPages = candidatesFromRequests(db, modes, addVisitedUrl);
+    visitedSites(db, modes, enricher, index, addPage);
+    for (const w of watch) addWatch(index, w);
+    progress({ phase: 'candidates', done: 1, total: 1 });
+    check();
+
+    // ---- requests: decode, identifiers, leaks ----------------------------------------
+    const total = db.prepare('SELECT count(*) FROM http').pluck().get() as number;
+    const book = new IdentifierBook(db);
+    const entities = new EntityBook();
+    const dests = new DestinationBook();
+    const macs = macByInputIp(db);
+    const insLeak = db.prepare(`INSERT INTO leaks (ts_ns, kind, value, chain, excerpt, location, header, match, other_chains, http_id, input_id,
+      frame, entry, mode, page, page_domain, dest_host, dest_ip, dest_domain, country, whois_country, asn, org, category, operator, identifier_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insAnomaly = db.prepare("INSERT INTO anomalies (input_id, frame, layer, error) VALUES (?, ?, 'decode', ?)");
+    const leakedPageKeys = new Map<string, number>();
+    const leakedParties = new Map<string, number>();
+    const modeBytes = new Map<string, { har: number; byDest: Map<string, number> }>();
+    const receivers = new Map<string, Set<string>>();
+    const resourceParties = new Set<string>();
+    let leakCount = 0;
+    let anomalyCount = 0;
+    let done = 0;
+    const page = db.prepare(`SELECT id, input_id, frame, entry, CAST(ts_ns AS TEXT) AS ts, src_ip, dst_ip, dst_port, source, method, host, uri,
+      version, request_headers, request_body, request_body_codec, request_body_size, server_ip, response_headers
+      FROM http WHERE (ts_ns, id) > (?, ?) ORDER BY ts_ns, id LIMIT ?`);
+    let lastTs = -(2n ** 63n);
+    let lastId = -1;
+    for (;;) {
+      const rows = page.all(lastTs, lastId, pageSize) as HttpRow[];
+      for (const r of rows) {
+        const ts = BigInt(r.ts);
+        const tsMs = Number(ts / 1_000_000n);
+        const headers = JSON.parse(r.request_headers) as HeaderList;
+        const mode = modes.modeOf(r.input_id, ts);
+        const host = r.host !== null ? hostHeaderName(r.host) : null;
+        const ip = r.source === 'har' ? (r.server_ip ?? (r.dst_ip || null)) : r.dst_ip || null;
+        const dKey = destKey(ip, host);
+        const destParty = partyOf(host) ?? ip;
+        const harBytes = r.source === 'har' ? r.request_body_size : 0;
+        const dest = dests.request(dKey, ip, host, ts, harBytes);
+        if (harBytes > 0) {
+          let mb = modeBytes.get(mode);
+          if (!mb) modeBytes.set(mode, (mb = { har: 0, byDest: new Map() }));
+          mb.har += harBytes;
+          mb.byDest.set(dKey, (mb.byDest.get(dKey) ?? 0) + harBytes);
+        }
+        const epKey = r.source === 'har' ? `har:${r.input_id}` : endpointKey(macs.get(`${r.input_id}|${r.src_ip}`) ?? null, r.src_ip);
+        if (r.source === 'har') entities.endpoint(epKey).harFile ??= inputName(r.input_id);
+
+        let body: Buffer | null = null;
+        if (r.request_body !== null && r.request_body_codec !== null) {
+          try {
+            body = decodeBody(r.request_body_codec, r.request_body);
+          } catch (e) {
+            insAnomaly.run(r.input_id, r.frame, `${where(r)}: stored request body unreadable: ${e instanceof Error ? e.message : String(e)}`);
+            anomalyCount++;
+          }
+        }
+        const decoded = r.method === 'CONNECT' ? { leaves: [], anomalies: [] } : decodeRequest({ uri: r.uri, headers, body }, opts.limits);
+        for (const a of decoded.anomalies) {
+          insAnomaly.run(r.input_id, r.frame, `${where(r)}: ${a.where} ${a.chain}: ${a.error}`);
+          anomalyCount++;
+        }
+        const leaves = decoded.leaves;
+        const ctxBase = {
+          httpId: r.id, input: r.input_id, frame: r.frame, entry: r.entry, ts, tsMs, mode, endpoint: epKey,
+          destHost: host, destIp: ip,
+        };
+        const ids = leaves.length > 0 ? book.observe(leaves, ctxBase) : [];
+        for (const x of ids) dest.identifiers.add(x.agg.id);
+        entities.request(epKey, r.source === 'tcp' ? r.src_ip : '', ts, r.input_id, mode, header(headers, 'user-agent'), ids);
+
+        const pageCtx = pageContext(r, headers, harPages);
+        // A party that serves requests made from another site's pages is a resource host, not a site the user visited.
+        if (!pageCtx.navigation && pageCtx.party !== null && destParty !== null && pageCtx.party !== destParty) resourceParties.add(destParty);
+        if (leaves.length > 0) {
+          const destInfo = leakDestination(enricher, host, ip);
+          const sightings = index.urlSightings(leaves, destParty, destInfo.operator, (u, cand) => {
+            for (const w of searchWords(u, cand.domain)) index.addWords(w, 'search', cand.page, cand.pageKey, cand.domain, cand.operator);
+          });
+          for (const s of index.textSightings(leaves)) sightings.push(s);
+          for (const s of identifierSightings(ids, pageCtx.url)) sightings.push(s);
+          const leaks = chooseLeaks(sightings, destParty, destInfo.operator, destInfo.category !== null, pageCtx.party);
+          for (const l of leaks) {
+            const s = l.best;
+            const identifierId = s.cand.kind === 'identifier' ? (ids.find((x) => x.agg.value === s.cand.value)?.agg.id ?? null) : null;
+            insLeak.run(ts, s.cand.kind, s.cand.value, s.leaf.chain, excerptOf(s, s.cand.value), s.leaf.where, s.leaf.header, s.match,
+              JSON.stringify(l.others), r.id, r.input_id, r.frame, r.entry, mode, s.cand.page, s.cand.domain, host, ip,
+              destInfo.domain, destInfo.country, destInfo.whoisCountry, destInfo.asn, destInfo.org, destInfo.category,
+              destInfo.operator, identifierId);
+            leakCount++;
+            dest.leaks++;
+            let rc = receivers.get(mode);
+            if (!rc) receivers.set(mode, (rc = new Set()));
+            rc.add(dKey);
+            if (s.cand.pageKey !== null) leakedPageKeys.set(s.cand.pageKey, (leakedPageKeys.get(s.cand.pageKey) ?? 0) + 1);
+            if (s.cand.kind !== 'identifier' && s.cand.domain !== null && (s.cand.kind !== 'watch' || s.cand.page !== null)) {
+              leakedParties.set(s.cand.domain, (leakedParties.get(s.cand.domain) ?? 0) + 1);
+            }
+          }
+        }
+        done++;
+      }
+      if (rows.length > 0) {
+        const tail = rows[rows.length - 1];
+        lastTs = BigInt(tail.ts);
+        lastId = tail.id;
+      }
+      progress({ phase: 'requests', done, total });
+      if (rows.length < pageSize) break;
+      await yieldNow();
+      check();
+    }
+
+    // ---- identifiers, devices, accounts -----------------------------------------------
+    progress({ phase: 'entities', done: 0, total: 1 });
+    const kept = new Map<number, IdentifierAgg>();
+    const dropped: number[] = [];
+    for (const a of book.all()) {
+      if (book.kept(a)) kept.set(a.id, a);
+      else dropped.push(a.id);
+    }
+    const delObs = db.prepare('DELETE FROM identifier_observations WHERE identifier_id = ?');
+    for (const id of dropped) delObs.run(id);
+    const insIdent = db.prepare(`INSERT INTO identifiers (id, value, kind, kinds, scope, basis, keys, observations, requests, first_ts_ns,
+      last_ts_ns, inputs, modes, sessions, destinations, persistent, persistence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const a of kept.values()) {
+      const why = persistenceOf(a);
+      insIdent.run(a.id, a.value, a.kind, JSON.stringify([...a.kinds].sort()), a.scope, a.basis, JSON.stringify([...a.keys]),
+        a.observations, a.requests, a.firstTs, a.lastTs, JSON.stringify([...a.inputs].sort((x, y) => x - y)),
+        JSON.stringify([...a.modes].sort()), a.sessions, JSON.stringify([...a.dests].sort()), why.length > 0 ? 1 : 0, JSON.stringify(why));
+    }
+    await yieldNow();
+    check();
+    clientFlows(db, modes, entities);
+    for (const n of db.prepare(`SELECT input_id, frame, CAST(ts_ns AS TEXT) AS ts, ip, mac, name, source, vendor_class
+      FROM names ORDER BY ts_ns, id`).iterate() as Iterable<Record<string, unknown>>) {
+      entities.name({
+        name: n.name as string, source: n.source as string, ts: BigInt(n.ts as string), input: n.input_id as number,
+        frame: n.frame as number | null, vendorClass: n.vendor_class as string | null, ip: n.ip as string | null, mac: n.mac as string | null,
+      });
+    }
+    const ent = entities.write(db, kept, inputName);
+    progress({ phase: 'entities', done: 1, total: 1 });
+    await yieldNow();
+    check();
+
+    // ---- destinations, pages, comparison ---------------------------------------------
+    progress({ phase: 'destinations', done: 0, total: 1 });
+    const destCount = dests.write(db, enricher);
+    const pageCount = writePages(db, pages, leakedPageKeys, leakedParties, resourceParties);
+    progress({ phase: 'destinations', done: 1, total: 1 });
+    progress({ phase: 'comparison', done: 0, total: 1 });
+    const comparison = comparisonOf(db, modes, modeBytes, receivers);
+    progress({ phase: 'comparison', done: 1, total: 1 });
+    check();
+
+    const databases = safeDatabases(enricher);
+    const durationMs = Math.round(performance.now() - t0);
+    const unmatchedLabels = modes.unmatched.map((l) => `${l.mode}:${l.inputRef ?? l.inputId}`);
+    const counts = {
+      requests: done, leaks: leakCount, identifiers: kept.size, devices: ent.devices, accounts: ent.accounts, links: ent.links,
+      destinations: destCount, pages: pageCount, decodeAnomalies: anomalyCount,
+    };
+    const options = {
+      labels: modes.labelled ? db.prepare('SELECT mode, input_id AS input, input_ref AS inputRef, CAST(start_ns AS TEXT) AS startNs, CAST(end_ns AS TEXT) AS endNs FROM mode_labels ORDER BY id').all() : [],
+      unmatchedLabels,
+      watchValues: watch.length,
+    };
+    const run = db.prepare(`INSERT INTO analysis_runs (started_at, finished_at, status, tool, duration_ms, databases, options, counts, comparison)
+      VALUES (?, ?, 'done', ?, ?, ?, ?, ?, ?)`).run(started.toISOString(), new Date().toISOString(), toolString(), durationMs,
+      JSON.stringify(databases), JSON.stringify(options), JSON.stringify(counts), JSON.stringify(comparison));
+    db.exec('COMMIT');
+    return { runId: Number(run.lastInsertRowid), durationMs, ...counts, unmatchedLabels, databases, comparison };
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    const cancelled = e instanceof AnalysisCancelled;
+    try {
+      db.prepare(`INSERT INTO analysis_runs (started_at, finished_at, status, tool, duration_ms, error) VALUES (?, ?, ?, ?, ?, ?)`)
+        .run(started.toISOString(), new Date().toISOString(), cancelled ? 'cancelled' : 'failed', toolString(),
+          Math.round(performance.now() - t0), e instanceof Error ? e.message : String(e));
+    } catch {
+      // The run log is best effort; the error itself is what the caller must see.
+    }
+    throw e;
+  }
+}
+
+function where(r: HttpRow): string {
+  return r.frame !== null ? `HTTP request in frame ${r.frame}` : `HAR entry ${r.entry ?? '?'}`;
+}
+
+function safeDatabases(enricher: Enricher): EnrichmentDatabase[] {
+  try {
+    return enricher.databases();
+  } catch (e) {
+    return [{ name: 'enrichment databases unavailable', source: e instanceof Error ? e.message : String(e), licence: '', attribution: null, version: null, date: null, path: '' }];
+  }
+}
+
+/** What a leak row records about its destination: the request's host and address, enriched. */
+function leakDestination(enricher: Enricher, host: string | null, ip: string | null): {
+  domain: string | null; country: string | null; whoisCountry: string | null; asn: number | null; org: string | null;
+  category: string | null; operator: string | null;
+} {
+  const h = host !== null ? enricher.describeHost(host) : null;
+  const g = ip !== null ? enricher.describeIp(ip) : null;
+  return {
+    domain: h?.registrableDomain ?? null,
+    country: g?.country ?? null,
+    whoisCountry: g?.whoisCountry ?? null,
+    asn: g?.asn ?? null,
+    org: g?.org ?? null,
+    category: h?.tracker?.category ?? null,
+    operator: h?.tracker?.operator ?? null,
+  };
+}
+
+/** MAC of each (input, client address) from the flows table: the one seen most often. */
+function macByInputIp(db: Database.Database): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of db.prepare(`SELECT input_id, src_ip, src_mac, count(*) AS n FROM flows WHERE src_mac IS NOT NULL
+    GROUP BY input_id, src_ip, src_mac ORDER BY n DESC`).iterate() as Iterable<{ input_id: number; src_ip: string; src_mac: string }>) {
+    const k = `${r.input_id}|${r.src_ip}`;
+    const mac = usableMac(r.src_mac);
+    if (mac !== null && !out.has(k)) out.set(k, mac);
+  }
+  return out;
+}
+
+/** Client endpoints from the flows table, per input, address, MAC and mode. */
+function clientFlows(db: Database.Database, modes: ModeResolver, entities: EntityBook): void {
+  const m = modes.sql('input_id', 'first_ts_ns');
+  const stmt = db.prepare(`SELECT input_id, src_ip, src_mac, ${m.expr} AS mode, count(*) AS n, sum(bytes_up) AS up,
+    CAST(min(first_ts_ns) AS TEXT) AS first, CAST(max(last_ts_ns) AS TEXT) AS last FROM flows GROUP BY input_id, src_ip, src_mac, mode`);
+  for (const r of stmt.iterate(...m.params) as Iterable<Record<string, unknown>>) {
+    entities.flows(r.src_mac as string | null, r.src_ip as string, r.input_id as number, r.mode as string, r.n as number,
+      r.up as number, BigInt(r.first as string), BigInt(r.last as string));
+  }
+}
+
+/**
+ * Visited pages from the requests themselves: navigations (by their headers), HAR
+ * pages whose title is a URL, and the first entry of each HAR page. Returns the HAR
+ * pages per input (time order) for the page context of later requests.
+ */
+function candidatesFromRequests(db: Database.Database, modes: ModeResolver,
+  add: (u: UrlParts, source: string, mode: RecordMode, ts: bigint, input: number, frame: number | null, entry: number | null, httpId: number | null) => void,
+): Map<number, HarPageCtx[]> {
+  type Row = { id: number; input_id: number; frame: number | null; entry: number | null; ts: string; dst_ip: string; dst_port: number; source: 'tcp' | 'har'; method: string; host: string | null; uri: string; request_headers: string; response_headers: string | null };
+  // A cheap text filter in SQL first: only requests whose headers could make them navigations.
+  const nav = db.prepare(`SELECT id, input_id, frame, entry, CAST(ts_ns AS TEXT) AS ts, dst_ip, dst_port, source, method, host, uri, request_headers,
+    response_headers FROM http WHERE method IN ('GET', 'POST') AND (instr(request_headers, 'text/html') > 0 OR instr(request_headers, 'xhtml') > 0
+      OR instr(lower(request_headers), 'sec-fetch-') > 0) ORDER BY ts_ns, id`);
+  for (const r of nav.iterate() as Iterable<Row>) {
+    const headers = JSON.parse(r.request_headers) as HeaderList;
+    const resHeaders = r.response_headers !== null ? JSON.parse(r.response_headers) as HeaderList : null;
+    if (!isNavigation(r.method, headers, resHeaders)) continue;
+    const u = requestUrl(r.host !== null ? hostHeaderName(r.host) ?? r.host : null, r.uri, r.dst_port, r.source, r.dst_ip);
+    if (u === null) continue;
+    const ts = BigInt(r.ts);
+    add(u, 'navigation', modes.modeOf(r.input_id, ts), ts, r.input_id, r.frame, r.entry, r.id);
+  }
+  const harPages = new Map<number, HarPageCtx[]>();
+  const pagesRows = db.prepare('SELECT input_id, title, CAST(ts_ns AS TEXT) AS ts FROM har_pages ORDER BY input_id, ts_ns, id').all() as Array<{ input_id: number; title: string; ts: string }>;
+  const firstEntry = db.prepare(`SELECT id, input_id, frame, entry, CAST(ts_ns AS TEXT) AS ts, dst_ip, dst_port, source, method, host, uri, request_headers,
+    response_headers FROM http WHERE input_id = ? AND ts_ns >= ? AND ts_ns <= ? ORDER BY ts_ns, entry LIMIT 1`);
+  for (const p of pagesRows) {
+    const ts = BigInt(p.ts);
+    const mode = modes.modeOf(p.input_id, ts);
+    let url: UrlParts | null = null;
+    const titled = parseUrlLike(p.title);
+    if (titled !== null) {
+      url = titled;
+      add(titled, 'har-page', mode, ts, p.input_id, null, null, null);
+    }
+    // The entry that opened the page (its startedDateTime is the page's, give or take a few seconds).
+    const e = firstEntry.get(p.input_id, ts, ts + 10_000_000_000n) as Row | undefined;
+    if (e !== undefined && e.method === 'GET') {
+      const u = requestUrl(e.host !== null ? hostHeaderName(e.host) ?? e.host : null, e.uri, e.dst_port, e.source, e.dst_ip);
+      if (u !== null) {
+        add(u, 'har-page', mode, BigInt(e.ts), e.input_id, e.frame, e.entry, e.id);
+        url ??= u;
+      }
+    }
+    let list = harPages.get(p.input_id);
+    if (!list) harPages.set(p.input_id, (list = []));
+    list.push({ ts, url });
+  }
+  return harPages;
+}
+
+/**
+ * Sites visited as seen on the network: TLS SNI, and DNS names the client then
+ * connected to; one page per registrable domain and mode. Names the tracker list
+ * classifies, names outside the Public Suffix List and reverse lookups are not sites
+ * anyone visits.
+ */
+function visitedSites(db: Database.Database, modes: ModeResolver, enricher: Enricher, index: CandidateIndex, add: (p: PageAgg) => void): void {
+  const m1 = modes.sql('input_id', 'ts_ns');
+  const sources: Array<[string, string]> = [
+    // A name only looked up (browsers prefetch the DNS of every link on a page) is not a
+    // visit: the client must then have opened a flow to an address the name resolved to.
+    ['dns', `SELECT name, mode, ts, input_id, frame, entry FROM (SELECT lower(qname) AS name, ${m1.expr} AS mode,
+      CAST(min(ts_ns) AS TEXT) AS ts, input_id, frame, entry FROM dns
+      WHERE response = 0 AND flavor = 'dns' AND qtype IN (1, 28, 65) GROUP BY name, mode) AS q
+      WHERE EXISTS (SELECT 1 FROM hosts h JOIN flows f ON f.dst_ip = h.ip WHERE h.name = rtrim(q.name, '.') AND h.source = 'dns')`],
+    ['sni', `SELECT lower(sni) AS name, ${m1.expr} AS mode, CAST(min(ts_ns) AS TEXT) AS ts, input_id, frame, entry FROM tls
+      WHERE sni IS NOT NULL GROUP BY name, mode`],
+  ];
+  for (const [source, sql] of sources) {
+    for (const r of db.prepare(sql).iterate(...m1.params) as Iterable<Record<string, unknown>>) {
+      let name = r.name as string;
+      if (name.endsWith('.')) name = name.slice(0, -1);
+      if (name.endsWith('.arpa') || name.endsWith('.local')) continue;
+      const h = enricher.describeHost(name);
+      if (h === null || h.isIp || h.registrableDomain === null || h.tracker !== null || !hasPublicSuffix(h.name)) continue;
+      index.addHost(h.name);
+      add({
+        kind: 'site', value: h.registrableDomain, display: h.registrableDomain, host: h.name, domain: h.registrableDomain, mode: r.mode as RecordMode, source,
+        ts: BigInt(r.ts as string), input: r.input_id as number, frame: r.frame as number | null, entry: r.entry as number | null, httpId: null,
+      });
+    }
+  }
+}
+
+/** True when the name ends in a suffix of the Public Suffix List ('wpad.home', 'router.lan' do not). */
+function hasPublicSuffix(name: string): boolean {
+  const p = parseDomain(name, { allowPrivateDomains: true, extractHostname: false });
+  return p.isIcann === true || p.isPrivate === true;
+}
+
+function addWatch(index: CandidateIndex, w: WatchValue): void {
+  if (w.kind === 'url') {
+    const u = parseUrlLike(w.value, true);
+    if (u !== null) index.addUrl(u, 'watch');
+  } else if (w.kind === 'email') {
+    index.addToken(w.value, checkEmail(w.value) ?? w.value.toLowerCase());
+  } else if (w.kind === 'phone') {
+    index.addPhone(w.value);
+  } else {
+    index.addWords(w.value, 'watch', null, null, null);
+  }
+}
+
+/** The page a request belongs to: itself when it is a navigation, else its Referer/Origin, else its HAR page. */
+function pageContext(r: HttpRow, headers: HeaderList, harPages: Map<number, HarPageCtx[]>): { url: string | null; party: string | null; navigation: boolean } {
+  const resHeaders = (): HeaderList | null => (r.response_headers !== null ? JSON.parse(r.response_headers) as HeaderList : null);
+  if (isNavigation(r.method, headers, resHeaders)) {
+    const u = requestUrl(r.host !== null ? hostHeaderName(r.host) ?? r.host : null, r.uri, r.dst_port, r.source, r.dst_ip);
+    if (u !== null) return { url: displayUrl(u), party: partyOf(u.host), navigation: true };
+  }
+  for (const name of ['referer', 'origin']) {
+    const v = header(headers, name);
+    if (v === null || v === 'null') continue;
+    const u = parseUrlLike(v);
+    if (u !== null) return { url: name === 'referer' ? displayUrl(u) : null, party: partyOf(u.host), navigation: false };
+  }
+  if (r.source === 'har') {
+    const list = harPages.get(r.input_id);
+    if (list) {
+      const ts = BigInt(r.ts);
+      let cur: HarPageCtx | null = null;
+      for (const p of list) {
+        if (p.ts <= ts) cur = p;
+        else break;
+      }
+      if (cur?.url) return { url: displayUrl(cur.url), party: partyOf(cur.url.host), navigation: false };
+    }
+  }
+  return { url: null, party: null, navigation: false };
+}
+
+function identifierSightings(ids: readonly RequestIdentifier[], page: string | null): Sighting[] {
+  const out: Sighting[] = [];
+  for (const r of ids) {
+    const a = r.agg;
+    if (a.scope !== 'device' && a.scope !== 'account') continue;
+    const text = r.leaf.value;
+    const i = text.toLowerCase().indexOf(a.value.toLowerCase());
+    const cand: Candidate = { kind: 'identifier', value: a.value, page, domain: null, pageKey: null, operator: null };
+    out.push({
+      cand, leaf: r.leaf, text, start: i, end: i === -1 ? -1 : i + a.value.length,
+      match: text.trim().toLowerCase() === a.value.toLowerCase() ? 'exact' : 'contained', urlHost: null,
+    });
+  }
+  return out;
+}
+
+/**
+ * Which sightings are leaks, one per kind and value in a request (the best one: an
+ * exact match over a value inside longer text, then the shortest chain). A value that
+ * belongs to a page is leaked when it goes to another party than the page's; one
+ * whose page is unknown (identifiers, watched words) when it goes to a listed tracker
+ * or to another party than the page the request was made from. A visited host is not
+ * reported separately when a leaked URL in the same request already carries it.
+ */
+export function chooseLeaks(sightings: readonly Sighting[], destParty: string | null, destOperator: string | null, destIsTracker: boolean,
+  pageParty: string | null): Array<{ best: Sighting; others: string[] }> {
+  const best = new Map<string, { best: Sighting; others: string[] }>();
+  const urlHosts = new Set<string>();
+  for (const s of sightings) {
+    const c = s.cand;
+    const leak = c.domain !== null
+      ? (destParty === null || c.domain !== destParty) && (c.operator === null || c.operator !== destOperator)
+      : destIsTracker || (pageParty !== null && destParty !== pageParty);
+    if (!leak) continue;
+    if (s.urlHost !== null) urlHosts.add(s.urlHost);
+    const k = `${c.kind}\u0000${c.value}`;
+    const have = best.get(k);
+    if (!have) {
+      best.set(k, { best: s, others: [] });
+      continue;
+    }
+    if (better(s, have.best)) {
+      if (have.others.length < MAX_OTHER_CHAINS && !have.others.includes(have.best.leaf.chain)) have.others.push(have.best.leaf.chain);
+      have.best = s;
+    } else if (have.others.length < MAX_OTHER_CHAINS && s.leaf.chain !== have.best.leaf.chain && !have.others.includes(s.leaf.chain)) {
+      have.others.push(s.leaf.chain);
+    }
+  }
+  const out: Array<{ best: Sighting; others: string[] }> = [];
+  for (const l of best.values()) {
+    if (l.best.cand.kind === 'visited-host' && urlHosts.has(l.best.cand.value)) continue;
+    out.push(l);
+  }
+  return out;
+}
+
+function better(a: Sighting, b: Sighting): boolean {
+  if (a.match !== b.match) return a.match === 'exact';
+  return a.leaf.chain.split(' → ').length < b.leaf.chain.split(' → ').length;
+}
+
+function writePages(db: Database.Database, pages: Map<string, PageAgg>, leakedKeys: Map<string, number>, leakedParties: Map<string, number>,
+  resourceParties: ReadonlySet<string>): number {
+  const urlDomains = new Set<string>();
+  for (const p of pages.values()) if (p.kind === 'url' && p.domain !== null) urlDomains.add(`${p.domain}\u0000${p.mode}`);
+  const ins = db.prepare(`INSERT INTO pages (kind, value, host, domain, mode, source, first_ts_ns, input_id, frame, entry, http_id, covered, leaks)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const list = [...pages.values()].sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.value.localeCompare(b.value)));
+  for (const p of list) {
+    const covered = p.kind === 'site' && (urlDomains.has(`${p.domain}\u0000${p.mode}`) || resourceParties.has(p.value));
+    const leaks = p.kind === 'url' ? (leakedKeys.get(p.value) ?? 0) : (leakedParties.get(p.value) ?? 0);
+    ins.run(p.kind, p.display, p.host, p.domain, p.mode, p.source, p.ts, p.input, p.frame, p.entry,
+      p.httpId, covered ? 1 : 0, leaks);
+  }
+  return list.length;
+}

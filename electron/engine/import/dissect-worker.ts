@@ -1,0 +1,58 @@
+/**
+ * Worker-thread side of a pipelined import (see import-file.ts): reads and dissects
+ * one pcap/pcapng file and posts its records in batches, while the thread that
+ * started it hashes the file and stores the records. Two cores then share the work
+ * that one thread did in turn.
+ *
+ * Flow control is a counter in shared memory: the worker waits while too many
+ * batches are unacknowledged, so a slow store bounds the memory the records take.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSource } from '../capture/file-source.ts';
+import { BatchingSink, type RecordBatch } from './record-batch.ts';
+import { readPackets, type PacketFacts } from './read-packets.ts';
+import { CTL_CANCEL, CTL_INFLIGHT, MAX_INFLIGHT, type DissectWorkerData, type DissectWorkerMessage } from './pipeline-protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('dissect-worker.ts must run as a worker thread');
+const input = workerData as DissectWorkerData;
+const ctl = new Int32Array(input.control);
+
+function post(m: DissectWorkerMessage, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(m, transfer);
+}
+
+function send(batch: RecordBatch, transfer: ArrayBuffer[]): void {
+  Atomics.add(ctl, CTL_INFLIGHT, 1);
+  post({ type: 'batch', batch }, transfer);
+  for (;;) {
+    const n = Atomics.load(ctl, CTL_INFLIGHT);
+    if (n < MAX_INFLIGHT || Atomics.load(ctl, CTL_CANCEL) !== 0) return;
+    // A timeout, not an endless wait: a cancel flag set without notify is seen too.
+    Atomics.wait(ctl, CTL_INFLIGHT, n, 200);
+  }
+}
+
+async function main(): Promise<void> {
+  post({ type: 'ready' });
+  const sink = new BatchingSink(send);
+  const source = await openSource(input.path, { hash: false });
+  let facts: PacketFacts;
+  try {
+    facts = await readPackets(input.kind, source.chunks(), input.inputId, sink, () => Atomics.load(ctl, CTL_CANCEL) !== 0, (live) => {
+      sink.bytesRead = source.rawBytesRead;
+      sink.packets = live.packets;
+      sink.flush();
+    });
+  } finally {
+    await source.close();
+  }
+  sink.bytesRead = source.rawBytesRead;
+  sink.packets = facts.packets;
+  sink.flush();
+  post({ type: 'done', facts });
+}
+
+main().catch((e: unknown) => {
+  post({ type: 'failed', error: e instanceof Error ? e.message : String(e) });
+});

@@ -1,0 +1,71 @@
+/**
+ * `node --cpu-prof --cpu-prof-dir=<dir> tests/bench/profile-import.ts <capture>
+ * [--store <case.db> | --count]`: the import on the main thread, so one CPU profile
+ * holds all of it (the CLI runs it on a worker thread, whose profile is a separate
+ * file). With `--store` the records go into a new case database as the import worker
+ * writes them (flush about once a second, summary at the end); with `--count` into a
+ * sink that only counts. Prints the wall time, MB/s and record counts as one JSON line;
+ * summarise the profile with tests/bench/cpuprofile-top.ts.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { importFile } from '../../electron/engine/import/import-file.ts';
+import type { RecordSink } from '../../electron/engine/records.ts';
+import { CaseStore } from '../../electron/engine/store/case-store.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { store: { type: 'string' }, count: { type: 'boolean', default: false } },
+});
+const path = positionals[0];
+if (!path || (values.store === undefined) === (values.count !== true)) {
+  process.stderr.write('usage: node tests/bench/profile-import.ts <capture> (--store <case.db> | --count)\n');
+  process.exit(1);
+}
+
+const counts = { dns: 0, tls: 0, http: 0, flows: 0, names: 0, anomalies: 0, secrets: 0, harPages: 0 };
+const counting: RecordSink = {
+  dns: () => { counts.dns++; },
+  tls: () => { counts.tls++; },
+  http: () => { counts.http++; },
+  flow: () => { counts.flows++; },
+  name: () => { counts.names++; },
+  anomaly: () => { counts.anomalies++; },
+  secret: () => { counts.secrets++; },
+  harPage: () => { counts.harPages++; },
+};
+
+const t0 = performance.now();
+let store: CaseStore | null = null;
+let sink: RecordSink = counting;
+let inputId = 1;
+if (values.store !== undefined) {
+  for (const f of [values.store, `${values.store}-wal`, `${values.store}-shm`]) if (existsSync(f)) rmSync(f);
+  store = CaseStore.open(values.store, { create: true });
+  inputId = store.addInput(path);
+  sink = store;
+}
+let lastFlush = performance.now();
+const summary = await importFile(path, inputId, sink, {
+  onProgress: () => {
+    const now = performance.now();
+    if (store && now - lastFlush >= 1000) {
+      lastFlush = now;
+      store.flush();
+    }
+  },
+});
+if (store) {
+  store.finishInput(inputId, summary, 'done');
+  const c = store.counts();
+  Object.assign(counts, { dns: c.dns, tls: c.tls, http: c.http, flows: c.flows, names: c.names, anomalies: c.anomalies, secrets: c.secrets, harPages: c.harPages });
+  store.close();
+}
+const s = (performance.now() - t0) / 1000;
+process.stdout.write(`${JSON.stringify({
+  wallS: Number(s.toFixed(3)),
+  mbPerS: Number((summary.size / 1e6 / s).toFixed(1)),
+  packets: summary.packets,
+  error: summary.error,
+  records: counts,
+})}\n`);
