@@ -51,6 +51,12 @@ test('labelling the inputs fills the comparison with the scenario figures', asyn
   await expect(root.getByTestId('compare-pages-incognito')).toContainText(SESSIONS.incognito.visits[1].url);
   await expect(root.getByTestId('compare-finding')).toContainText('identifier');
 
+  // The last radio clicked scrolled the view down: back to the top for the picture, pointer off the charts.
+  await page.mouse.move(0, 0);
+  await root.getByTestId('compare-finding').scrollIntoViewIfNeeded();
+  await root.locator('h2').scrollIntoViewIfNeeded();
   await screenshot(page, 'compare', 'light');
   await screenshot(page, 'compare', 'dark');
+  await root.getByTestId('compare-pages-incognito').scrollIntoViewIfNeeded();
+  await screenshot(page, 'compare-pages', 'light');
 });

@@ -197,4 +197,22 @@ describe('phone scenario', () => {
       expect(l.chain).toBe(l.value.startsWith('https://') ? PLANTED.chainToUrl : PLANTED.chainToSearch);
     }
   });
+
+  it('refuses bad --mode and --watch values before creating anything, and warns about labels that name no input', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'analyze', files.normalPcapng, '--case', 'bad.db', '--quiet', ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    const badMode = run(['--mode', 'private:phone-normal.pcapng']);
+    expect(badMode.status).toBe(1);
+    expect(badMode.stderr).toMatch(/mode must be one of incognito, normal/);
+    const badWindow = run(['--mode', 'normal:2020-04-21T10:00:00Z/2020-04-21T09:00:00Z']);
+    expect(badWindow.status).toBe(1);
+    expect(badWindow.stderr).toMatch(/ends before it starts/);
+    const noWatch = run(['--watch', 'missing.txt']);
+    expect(noWatch.status).toBe(1);
+    expect(noWatch.stderr).toMatch(/--watch missing.txt: no such file/);
+    expect(() => readFileSync(join(dir, 'bad.db'))).toThrow();
+    const unknown = run(['--mode', 'incognito:other.pcapng']);
+    expect(unknown.status).toBe(0);
+    expect(unknown.stderr).toMatch(/--mode incognito:other.pcapng names no input/);
+    expect(unknown.stdout).toMatch(/mode labels that named no input: incognito:other.pcapng/);
+  });
 });

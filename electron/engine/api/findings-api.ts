@@ -459,10 +459,12 @@ export function comparison(reader: CaseReader): Comparison {
   requireFindings(reader, 'compare.get');
   const set = latestRun(reader.db)?.comparison ?? null;
   if (set === null) return { modes: [], sharedIdentifiers: [], sharedDestinations: [] };
+  // A mode nobody labelled has no column, rather than a column of zeros that reads as a result.
+  const labelled = new Set(listModeLabels(reader.db).map((l) => l.mode));
   const modes: Comparison['modes'] = [];
   for (const mode of ['incognito', 'normal'] as const) {
     const m = set.modes[mode];
-    if (m === undefined) continue;
+    if (m === undefined || !labelled.has(mode)) continue;
     modes.push({
       mode,
       pagesVisited: m.pagesVisited,

@@ -16,7 +16,7 @@ import { comparisonOf, type ModeComparisonSet } from './comparison.ts';
 import { DestinationBook, destKey } from './destinations.ts';
 import { isNavigation, searchWords } from './navigation.ts';
 import { modeResolver, setModeLabels, type ModeLabelSpec, type ModeResolver, type RecordMode } from './modes.ts';
-import { decodeRequest, SECRET_HEADERS, type RequestLeaf } from './request-decode.ts';
+import { decodeRequest, SECRET_HEADERS } from './request-decode.ts';
 import { displayUrl, parseUrlLike, type UrlParts } from './url-forms.ts';
 import { getWatchList, setWatchList, type WatchValue } from './watch.ts';
 import { checkEmail } from '../correlate/identifiers.ts';
@@ -239,76 +239,83 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     for (;;) {
       const rows = page.all(lastTs, lastId, pageSize) as HttpRow[];
       for (const r of rows) {
-        const ts = BigInt(r.ts);
-        const tsMs = Number(ts / 1_000_000n);
-        const headers = JSON.parse(r.request_headers) as HeaderList;
-        const mode = modes.modeOf(r.input_id, ts);
-        const host = r.host !== null ? hostHeaderName(r.host) : null;
-        const ip = r.source === 'har' ? (r.server_ip ?? (r.dst_ip || null)) : r.dst_ip || null;
-        const dKey = destKey(ip, host);
-        const destParty = partyOf(host) ?? ip;
-        const harBytes = r.source === 'har' ? r.request_body_size : 0;
-        const dest = dests.request(dKey, ip, host, ts, harBytes);
-        if (harBytes > 0) {
-          let mb = modeBytes.get(mode);
-          if (!mb) modeBytes.set(mode, (mb = { har: 0, byDest: new Map() }));
-          mb.har += harBytes;
-          mb.byDest.set(dKey, (mb.byDest.get(dKey) ?? 0) + harBytes);
-        }
-        const epKey = r.source === 'har' ? `har:${r.input_id}` : endpointKey(macs.get(`${r.input_id}|${r.src_ip}`) ?? null, r.src_ip);
-        if (r.source === 'har') entities.endpoint(epKey).harFile ??= inputName(r.input_id);
-
-        let body: Buffer | null = null;
-        if (r.request_body !== null && r.request_body_codec !== null) {
-          try {
-            body = decodeBody(r.request_body_codec, r.request_body);
-          } catch (e) {
-            insAnomaly.run(r.input_id, r.frame, `${where(r)}: stored request body unreadable: ${e instanceof Error ? e.message : String(e)}`);
-            anomalyCount++;
+        try {
+          const ts = BigInt(r.ts);
+          const tsMs = Number(ts / 1_000_000n);
+          const headers = JSON.parse(r.request_headers) as HeaderList;
+          const mode = modes.modeOf(r.input_id, ts);
+          const host = r.host !== null ? hostHeaderName(r.host) : null;
+          const ip = r.source === 'har' ? (r.server_ip ?? (r.dst_ip || null)) : r.dst_ip || null;
+          const dKey = destKey(ip, host);
+          const destParty = partyOf(host) ?? ip;
+          const harBytes = r.source === 'har' ? r.request_body_size : 0;
+          const dest = dests.request(dKey, ip, host, ts, harBytes);
+          if (harBytes > 0) {
+            let mb = modeBytes.get(mode);
+            if (!mb) modeBytes.set(mode, (mb = { har: 0, byDest: new Map() }));
+            mb.har += harBytes;
+            mb.byDest.set(dKey, (mb.byDest.get(dKey) ?? 0) + harBytes);
           }
-        }
-        const decoded = r.method === 'CONNECT' ? { leaves: [], anomalies: [] } : decodeRequest({ uri: r.uri, headers, body }, opts.limits);
-        for (const a of decoded.anomalies) {
-          insAnomaly.run(r.input_id, r.frame, `${where(r)}: ${a.where} ${a.chain}: ${a.error}`);
-          anomalyCount++;
-        }
-        const leaves = decoded.leaves;
-        const ctxBase = {
-          httpId: r.id, input: r.input_id, frame: r.frame, entry: r.entry, ts, tsMs, mode, endpoint: epKey,
-          destHost: host, destIp: ip,
-        };
-        const ids = leaves.length > 0 ? book.observe(leaves, ctxBase) : [];
-        for (const x of ids) dest.identifiers.add(x.agg.id);
-        entities.request(epKey, r.source === 'tcp' ? r.src_ip : '', ts, r.input_id, mode, header(headers, 'user-agent'), ids);
+          const epKey = r.source === 'har' ? `har:${r.input_id}` : endpointKey(macs.get(`${r.input_id}|${r.src_ip}`) ?? null, r.src_ip);
+          if (r.source === 'har') entities.endpoint(epKey).harFile ??= inputName(r.input_id);
 
-        const pageCtx = pageContext(r, headers, harPages);
-        // A party that serves requests made from another site's pages is a resource host, not a site the user visited.
-        if (!pageCtx.navigation && pageCtx.party !== null && destParty !== null && pageCtx.party !== destParty) resourceParties.add(destParty);
-        if (leaves.length > 0) {
-          const destInfo = leakDestination(enricher, host, ip);
-          const sightings = index.urlSightings(leaves, destParty, destInfo.operator, (u, cand) => {
-            for (const w of searchWords(u, cand.domain)) index.addWords(w, 'search', cand.page, cand.pageKey, cand.domain, cand.operator);
-          });
-          for (const s of index.textSightings(leaves)) sightings.push(s);
-          for (const s of identifierSightings(ids, pageCtx.url)) sightings.push(s);
-          const leaks = chooseLeaks(sightings, destParty, destInfo.operator, destInfo.category !== null, pageCtx.party);
-          for (const l of leaks) {
-            const s = l.best;
-            const identifierId = s.cand.kind === 'identifier' ? (ids.find((x) => x.agg.value === s.cand.value)?.agg.id ?? null) : null;
-            insLeak.run(ts, s.cand.kind, s.cand.value, s.leaf.chain, excerptOf(s, s.cand.value), s.leaf.where, s.leaf.header, s.match,
-              JSON.stringify(l.others), r.id, r.input_id, r.frame, r.entry, mode, s.cand.page, s.cand.domain, host, ip,
-              destInfo.domain, destInfo.country, destInfo.whoisCountry, destInfo.asn, destInfo.org, destInfo.category,
-              destInfo.operator, identifierId);
-            leakCount++;
-            dest.leaks++;
-            let rc = receivers.get(mode);
-            if (!rc) receivers.set(mode, (rc = new Set()));
-            rc.add(dKey);
-            if (s.cand.pageKey !== null) leakedPageKeys.set(s.cand.pageKey, (leakedPageKeys.get(s.cand.pageKey) ?? 0) + 1);
-            if (s.cand.kind !== 'identifier' && s.cand.domain !== null && (s.cand.kind !== 'watch' || s.cand.page !== null)) {
-              leakedParties.set(s.cand.domain, (leakedParties.get(s.cand.domain) ?? 0) + 1);
+          let body: Buffer | null = null;
+          if (r.request_body !== null && r.request_body_codec !== null) {
+            try {
+              body = decodeBody(r.request_body_codec, r.request_body);
+            } catch (e) {
+              insAnomaly.run(r.input_id, r.frame, `${where(r)}: stored request body unreadable: ${e instanceof Error ? e.message : String(e)}`);
+              anomalyCount++;
             }
           }
+          const decoded = r.method === 'CONNECT' ? { leaves: [], anomalies: [] } : decodeRequest({ uri: r.uri, headers, body }, opts.limits);
+          for (const a of decoded.anomalies) {
+            const at = a.chain === a.where || a.chain.startsWith(`${a.where}:`) ? a.chain : `${a.where} ${a.chain}`;
+            insAnomaly.run(r.input_id, r.frame, `${where(r)}: ${at}: ${a.error}`);
+            anomalyCount++;
+          }
+          const leaves = decoded.leaves;
+          const ctxBase = {
+            httpId: r.id, input: r.input_id, frame: r.frame, entry: r.entry, ts, tsMs, mode, endpoint: epKey,
+            destHost: host, destIp: ip,
+          };
+          const ids = leaves.length > 0 ? book.observe(leaves, ctxBase) : [];
+          for (const x of ids) dest.identifiers.add(x.agg.id);
+          entities.request(epKey, r.source === 'tcp' ? r.src_ip : '', ts, r.input_id, mode, header(headers, 'user-agent'), ids);
+
+          const pageCtx = pageContext(r, headers, harPages);
+          // A party that serves requests made from another site's pages is a resource host, not a site the user visited.
+          if (!pageCtx.navigation && pageCtx.party !== null && destParty !== null && pageCtx.party !== destParty) resourceParties.add(destParty);
+          if (leaves.length > 0) {
+            const destInfo = leakDestination(enricher, host, ip);
+            const sightings = index.urlSightings(leaves, destParty, destInfo.operator, (u, cand) => {
+              for (const w of searchWords(u, cand.domain)) index.addWords(w, 'search', cand.page, cand.pageKey, cand.domain, cand.operator);
+            });
+            for (const s of index.textSightings(leaves)) sightings.push(s);
+            for (const s of identifierSightings(ids, pageCtx.url)) sightings.push(s);
+            const leaks = chooseLeaks(sightings, destParty, destInfo.operator, destInfo.category !== null, pageCtx.party);
+            for (const l of leaks) {
+              const s = l.best;
+              const identifierId = s.cand.kind === 'identifier' ? (ids.find((x) => x.agg.value === s.cand.value)?.agg.id ?? null) : null;
+              insLeak.run(ts, s.cand.kind, s.cand.value, s.leaf.chain, excerptOf(s, s.cand.value), s.leaf.where, s.leaf.header, s.match,
+                JSON.stringify(l.others), r.id, r.input_id, r.frame, r.entry, mode, s.cand.page, s.cand.domain, host, ip,
+                destInfo.domain, destInfo.country, destInfo.whoisCountry, destInfo.asn, destInfo.org, destInfo.category,
+                destInfo.operator, identifierId);
+              leakCount++;
+              dest.leaks++;
+              let rc = receivers.get(mode);
+              if (!rc) receivers.set(mode, (rc = new Set()));
+              rc.add(dKey);
+              if (s.cand.pageKey !== null) leakedPageKeys.set(s.cand.pageKey, (leakedPageKeys.get(s.cand.pageKey) ?? 0) + 1);
+              if (s.cand.kind !== 'identifier' && s.cand.domain !== null && (s.cand.kind !== 'watch' || s.cand.page !== null)) {
+                leakedParties.set(s.cand.domain, (leakedParties.get(s.cand.domain) ?? 0) + 1);
+              }
+            }
+          }
+        } catch (e) {
+          // One request the rules trip over must not cost the case its findings: note it and go on.
+          insAnomaly.run(r.input_id, r.frame, `${where(r)}: not analysed: ${e instanceof Error ? e.message : String(e)}`);
+          anomalyCount++;
         }
         done++;
       }
@@ -326,13 +333,17 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     // ---- identifiers, devices, accounts -----------------------------------------------
     progress({ phase: 'entities', done: 0, total: 1 });
     const kept = new Map<number, IdentifierAgg>();
-    const dropped: number[] = [];
-    for (const a of book.all()) {
-      if (book.kept(a)) kept.set(a.id, a);
-      else dropped.push(a.id);
-    }
     const delObs = db.prepare('DELETE FROM identifier_observations WHERE identifier_id = ?');
-    for (const id of dropped) delObs.run(id);
+    const delLeaks = db.prepare('DELETE FROM leaks WHERE identifier_id = ?');
+    for (const a of book.all()) {
+      if (book.kept(a)) {
+        kept.set(a.id, a);
+        continue;
+      }
+      delObs.run(a.id);
+      // Only device and account identifiers make leaks, and those are never dropped; kept for safety.
+      if (a.scope !== 'other') leakCount -= delLeaks.run(a.id).changes;
+    }
     const insIdent = db.prepare(`INSERT INTO identifiers (id, value, kind, kinds, scope, basis, keys, observations, requests, first_ts_ns,
       last_ts_ns, inputs, modes, sessions, destinations, persistent, persistence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     for (const a of kept.values()) {

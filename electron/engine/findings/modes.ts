@@ -57,7 +57,13 @@ export function parseModeArg(arg: string): ModeLabelSpec {
   if (!isBrowsingMode(mode)) throw new ModeLabelError(`--mode ${JSON.stringify(arg)}: mode must be one of ${MODES.join(', ')}`);
   if (rest.length === 0) throw new ModeLabelError(`--mode ${JSON.stringify(arg)}: nothing after '${mode}:'`);
   const window = /^(\d{4}-\d\d-\d\dT[^/]+)\/(\d{4}-\d\d-\d\dT[^/]+)$/.exec(rest);
-  if (window) return { mode, from: window[1], to: window[2] };
+  if (window) {
+    // Checked here too, so that a command line is refused before anything is created.
+    const from = toNs(window[1], 'window start');
+    const to = toNs(window[2], 'window end');
+    if (to < from) throw new ModeLabelError(`--mode ${JSON.stringify(arg)}: the window ends before it starts`);
+    return { mode, from: window[1], to: window[2] };
+  }
   return { mode, input: rest };
 }
 

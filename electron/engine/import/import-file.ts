@@ -4,11 +4,11 @@
  * records to a sink. Bad input never throws: the summary's `error` says what went
  * wrong, and what was read before the problem is kept.
  *
- * Large pcap/pcapng files are pipelined over two threads: a dissect worker
- * (dissect-worker.ts) reads and dissects, and this thread hashes the file and hands
- * the records to the sink (the case store), batch by batch, in the order the
- * dissector emitted them. Small files, HAR files and a worker that cannot start are
- * done here, in one thread, by the same code.
+ * Large pcap/pcapng files are pipelined over three threads: a dissect worker
+ * (dissect-worker.ts) reads and dissects, a hash worker (hash-worker.ts) computes the
+ * SHA-256, and this thread hands the records to the sink (the case store), batch by
+ * batch, in the order the dissector emitted them. Small files, HAR files and a
+ * worker that cannot start are done here, in one thread, by the same code.
  */
 import { Worker } from 'node:worker_threads';
 import { openSource, type FileSource } from '../capture/file-source.ts';
@@ -17,6 +17,7 @@ import { sniffFormat } from '../capture/sniff.ts';
 import type { AnomalyRecord, RecordSink } from '../records.ts';
 import { replayBatch } from './record-batch.ts';
 import { describeError, readPackets, type PacketFacts } from './read-packets.ts';
+import type { HashWorkerMessage } from './hash-worker.ts';
 import { CTL_CANCEL, CTL_INFLIGHT, CTL_SLOTS, type DissectWorkerData, type DissectWorkerMessage } from './pipeline-protocol.ts';
 import type { ImportProgress, InputSummary } from './types.ts';
 
@@ -80,6 +81,10 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
     },
   };
 
+  // Set by the hash worker of a pipelined import; otherwise `source` hashes what it reads.
+  let hashed: string | null = null;
+  let hashError: string | null = null;
+
   const interval = opts.progressIntervalMs ?? 100;
   let lastProgress = 0;
   let bytesRead = 0;
@@ -131,12 +136,15 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
       let facts: PacketFacts | null = null;
       let chunks: AsyncIterable<Buffer> = rest();
       if (opts.pipeline ?? big) {
-        // The dissect worker reads the file itself; this source is only for the hash now.
+        // The workers read the file themselves; this source is only a fallback now.
         await it.return(undefined);
-        facts = await dissectOnWorker(path, inputId, sniffed.kind, counting, source, summary, opts.signal, (read) => {
+        const run = await runPipeline(path, inputId, sniffed.kind, counting, summary, opts.signal, (read) => {
           bytesRead = read;
           progress();
         });
+        facts = run.facts;
+        if (run.sha256 !== null) hashed = run.sha256;
+        else if (run.hashError !== null) hashError = run.hashError;
         // null: the worker could not start (a bundle without its file, say): same work, one thread.
         if (facts === null) chunks = await fresh(path);
       }
@@ -150,10 +158,16 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
   } catch (e) {
     summary.error = source.gzip ? `gzip stream damaged: ${describeError(e)}` : `read failed: ${describeError(e)}`;
   } finally {
-    try {
-      summary.sha256 = await source.digest();
-    } catch (e) {
-      summary.error ??= `cannot hash file: ${describeError(e)}`;
+    if (hashed !== null) {
+      summary.sha256 = hashed;
+    } else if (hashError !== null) {
+      summary.error ??= `cannot hash file: ${hashError}`;
+    } else {
+      try {
+        summary.sha256 = await source.digest();
+      } catch (e) {
+        summary.error ??= `cannot hash file: ${describeError(e)}`;
+      }
     }
     await source.close();
     progress(true);
@@ -185,53 +199,72 @@ function applyFacts(summary: InputSummary, facts: PacketFacts, gzip: boolean): v
   else if (facts.readError) summary.error = gzip ? `gzip stream damaged: ${facts.readError}` : `read failed: ${facts.readError}`;
 }
 
+/** How a pipelined run ended: the dissector's facts (null if its worker never started) and the hash. */
+interface PipelineResult {
+  facts: PacketFacts | null;
+  /** Hex SHA-256, or an error message, or null when the hash worker never started. */
+  sha256: string | null;
+  hashError: string | null;
+}
+
+/** Start a worker; null if it cannot even be constructed. */
+function startWorker(file: string, data: unknown): Worker | null {
+  try {
+    return new Worker(new URL(file, import.meta.url), { workerData: data });
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Dissect `path` on a worker thread and feed its records to `sink` here, hashing the
- * file (through `source`) meanwhile. Resolves with the worker's facts, or null when
- * the worker failed before it started dissecting (the caller then does it itself).
+ * Dissect `path` on one worker thread and hash it on another, feeding the records to
+ * `sink` here as they come. A worker that fails before it starts leaves its part
+ * (null) to the caller, who then does it on this thread.
  */
-function dissectOnWorker(
+function runPipeline(
   path: string,
   inputId: number,
   kind: 'pcap' | 'pcapng',
   sink: RecordSink,
-  source: FileSource,
   summary: InputSummary,
   signal: AbortSignal | undefined,
   onBatch: (bytesRead: number) => void,
-): Promise<PacketFacts | null> {
+): Promise<PipelineResult> {
   const control = new SharedArrayBuffer(CTL_SLOTS * 4);
   const ctl = new Int32Array(control);
   const data: DissectWorkerData = { path, inputId, kind, control };
-  return new Promise((done, fail) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(new URL('./dissect-worker.ts', import.meta.url), { workerData: data });
-    } catch {
-      done(null);
+  const result: PipelineResult = { facts: null, sha256: null, hashError: null };
+
+  const hashed = new Promise<void>((done) => {
+    const hasher = startWorker('./hash-worker.ts', { path });
+    if (hasher === null) {
+      done();
+      return;
+    }
+    hasher.on('message', (m: HashWorkerMessage) => {
+      if (m.type === 'hash') result.sha256 = m.sha256;
+      else result.hashError = m.error;
+    });
+    // An error before any message means the worker never ran: the caller hashes instead.
+    hasher.on('error', () => undefined);
+    hasher.on('exit', () => done());
+  });
+
+  const dissected = new Promise<void>((done, fail) => {
+    const worker = startWorker('./dissect-worker.ts', data);
+    if (worker === null) {
+      done();
       return;
     }
     let started = false;
-    let facts: PacketFacts | null = null;
+    let ended = false;
     let failure: unknown = null;
-    let settled = false;
     const cancel = (): void => {
       Atomics.store(ctl, CTL_CANCEL, 1);
       Atomics.notify(ctl, CTL_INFLIGHT);
     };
     signal?.addEventListener('abort', cancel, { once: true });
     if (signal?.aborted) cancel();
-    // Hash while the worker dissects: the reads interleave with the batches below.
-    const hashing = source.digest().catch(() => undefined);
-    const finish = (): void => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', cancel);
-      void hashing.then(() => {
-        if (failure !== null) fail(failure);
-        else done(facts);
-      });
-    };
     worker.on('message', (m: DissectWorkerMessage) => {
       if (failure !== null) return;
       switch (m.type) {
@@ -242,7 +275,7 @@ function dissectOnWorker(
           try {
             replayBatch(m.batch, sink);
           } catch (e) {
-            // The sink (the case store) failed: stop the worker and report it as a throw, as in-thread.
+            // The sink (the case store) failed: stop the worker; the caller sees a throw, as in-thread.
             failure = e;
             cancel();
             void worker.terminate();
@@ -254,7 +287,8 @@ function dissectOnWorker(
           onBatch(m.batch.bytesRead);
           break;
         case 'done':
-          facts = m.facts;
+          ended = true;
+          result.facts = m.facts;
           break;
         case 'failed':
           failure = new Error(`dissect worker failed: ${m.error}`);
@@ -265,16 +299,19 @@ function dissectOnWorker(
       if (started && failure === null) failure = e;
     });
     worker.on('exit', () => {
-      if (!started) {
-        // Not even loaded: nothing was read, so doing it in this thread loses nothing.
-        settled = true;
-        signal?.removeEventListener('abort', cancel);
-        done(null);
-        return;
-      }
-      if (facts === null && failure === null) failure = new Error('dissect worker stopped before the end of the file');
-      finish();
+      signal?.removeEventListener('abort', cancel);
+      // Not even loaded: nothing was read, so doing it on this thread loses nothing.
+      if (!started) done();
+      else if (failure !== null) fail(failure);
+      else if (!ended) fail(new Error('dissect worker stopped before the end of the file'));
+      else done();
     });
+  });
+
+  // Both settle before the caller goes on, so no worker outlives the import.
+  return Promise.allSettled([dissected, hashed]).then(([d]) => {
+    if (d.status === 'rejected') throw d.reason;
+    return result;
   });
 }
 

@@ -235,7 +235,8 @@ function buildFindings(src: ReportSource, opts: ReportOptions, red: Redactor | n
     const thirdParty = l.category !== null || l.pageDomain === null || l.destDomain === null || l.pageDomain !== l.destDomain;
     const abroad = home === null || destination.country === null ? null : destination.country !== home;
     const masked = red !== null && red.leak(l);
-    const match = masked ? null : locate(l.excerpt, l.value);
+    const excerpt = masked ? null : (l.context?.text ?? l.excerpt);
+    const match = masked ? null : l.context !== null ? { start: l.context.start, end: l.context.end } : locate(l.excerpt, l.value);
     return {
       leak: l,
       finding: {
@@ -248,7 +249,7 @@ function buildFindings(src: ReportSource, opts: ReportOptions, red: Redactor | n
         destination: masked ? { host: MASK, ip: null, country: null, countryName: null, org: null, asn: null, operator: null, category: null } : destination,
         chain: l.chain,
         chainSteps: chainSteps(l.chain),
-        excerpt: masked ? null : l.excerpt,
+        excerpt,
         match,
         mode: modeOf(l.mode),
         pointer: { input: name(l.input), frame: l.frame, entry: l.frame === null ? l.entry : null },
@@ -350,9 +351,12 @@ function buildSummaryItems(findings: ReportFinding[], labelled: boolean): Summar
     const to = f.thirdParty ? ' to a third party, ' : ' to ';
     const dest = f.redacted ? 'a masked destination' : destinationWords(f.destination);
     const abroad = f.abroad === true ? ', abroad' : '';
+    const text = f.redacted
+      ? `${plural(count, `${kindWord(f.kind, 1)} was`, `${kindWord(f.kind, 2)} were`)} sent${from} by devices not under investigation; values and destinations are masked.`
+      : `${subject}${from} ${verb}${times}${to}${dest}${abroad}.`;
     return {
       severity: f.severity,
-      text: `${subject}${from} ${verb}${times}${to}${dest}${abroad}.`,
+      text,
       kind: f.kind,
       mode: f.mode,
       destination: f.destination.host,
@@ -444,8 +448,9 @@ function buildTimeline(src: ReportSource, findings: ReportFinding[]): ReportTime
     return segments.length - 1;
   };
 
+  const laneName = (f: ReportFinding): string => (f.redacted ? 'masked destinations' : f.destination.host);
   const perLane = new Map<string, number>();
-  for (const f of findings) perLane.set(f.destination.host, (perLane.get(f.destination.host) ?? 0) + 1);
+  for (const f of findings) perLane.set(laneName(f), (perLane.get(laneName(f)) ?? 0) + 1);
   const MAX_LANES = 12;
   const ordered = [...perLane.entries()].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])).map(([h]) => h);
   const lanes = ordered.length > MAX_LANES ? [...ordered.slice(0, MAX_LANES - 1), 'other destinations'] : ordered;
@@ -453,7 +458,7 @@ function buildTimeline(src: ReportSource, findings: ReportFinding[]): ReportTime
     const i = lanes.indexOf(host);
     return i === -1 ? lanes.length - 1 : i;
   };
-  const events = findings.map((f) => ({ tsMs: f.tsMs, segment: segmentOf(f.tsMs), lane: laneOf(f.destination.host), kind: f.kind, mode: f.mode, finding: f.id }));
+  const events = findings.map((f) => ({ tsMs: f.tsMs, segment: segmentOf(f.tsMs), lane: laneOf(laneName(f)), kind: f.kind, mode: f.mode, finding: f.id }));
   events.sort((a, b) => a.tsMs - b.tsMs || a.lane - b.lane || cmp(a.finding, b.finding));
 
   const modes: ReportTimeline['modes'] = [];

@@ -12,6 +12,7 @@ import type { ModeComparisonSet } from '../findings/comparison.ts';
 import { labelInputs, listModeLabels } from '../findings/modes.ts';
 import { hasFindingsSchema, iterAccounts, iterDestinations, iterDevices, iterIdentifiers, iterLeaks, latestRun } from '../findings/queries.ts';
 import type { CaseStore, InputRow } from '../store/case-store.ts';
+import { leakContext, type LeakContext } from './context.ts';
 
 export type LeakMode = 'incognito' | 'normal' | 'unlabelled';
 
@@ -40,6 +41,8 @@ export interface SourceLeak {
   identifierKind: string | null;
   /** Client address of the request ('' for HAR entries, which have none). */
   srcIp: string;
+  /** The decoded text the value sat in (JSON event, form body, query), when the chain can be followed. */
+  context: LeakContext | null;
 }
 
 export interface SourceDestination {
@@ -164,6 +167,46 @@ function databaseOf(d: EnrichmentDatabase): SourceDatabase {
   return { name: d.name, version: s('version'), date: s('date'), source: s('source'), licence: s('licence') ?? s('license'), sha256: s('sha256') };
 }
 
+interface RequestParts {
+  uri: string;
+  contentType: string | null;
+  body: Buffer | null;
+}
+
+/** Requests by id, read once each (several leaks usually come from one request). */
+function requestReader(store: CaseStore): (id: number) => RequestParts | null {
+  const stmt = store.db.prepare('SELECT uri, request_headers FROM http WHERE id = ?');
+  const cache = new Map<number, RequestParts | null>();
+  return (id) => {
+    let r = cache.get(id);
+    if (r !== undefined) return r;
+    const row = stmt.get(id) as Row | undefined;
+    if (row === undefined) {
+      r = null;
+    } else {
+      let contentType: string | null = null;
+      try {
+        for (const [n, v] of JSON.parse(row.request_headers as string) as Array<[string, string]>) if (n.toLowerCase() === 'content-type') contentType = v;
+      } catch {
+        contentType = null;
+      }
+      r = { uri: row.uri as string, contentType, body: store.httpBodies(id).request };
+    }
+    cache.set(id, r);
+    return r;
+  };
+}
+
+function contextOf(req: RequestParts | null, where: string, chain: string, value: string): LeakContext | null {
+  if (req === null) return null;
+  try {
+    return leakContext(where, chain, value, req.uri, req.body, req.contentType);
+  } catch {
+    // A payload the decoder trips on still has its stored excerpt.
+    return null;
+  }
+}
+
 /** Read everything the report needs from an open case. */
 export function readReportSource(store: CaseStore): ReportSource {
   const db = store.db;
@@ -211,6 +254,7 @@ export function readReportSource(store: CaseStore): ReportSource {
     for (const r of db.prepare('SELECT DISTINCT l.http_id, h.src_ip FROM leaks l JOIN http h ON h.id = l.http_id').all() as Row[]) {
       srcOf.set(r.http_id as number, typeof r.src_ip === 'string' ? r.src_ip : '');
     }
+    const requestOf = requestReader(store);
     for (const l of iterLeaks(db)) {
       const d = l.destination;
       leaks.push({
@@ -236,6 +280,7 @@ export function readReportSource(store: CaseStore): ReportSource {
         operator: d.operator,
         identifierKind: l.identifierId === null ? null : (idKinds.get(l.identifierId) ?? null),
         srcIp: srcOf.get(l.httpId) ?? '',
+        context: l.where === 'body' || l.where === 'query' ? contextOf(requestOf(l.httpId), l.where, l.chain, l.value) : null,
       });
     }
     for (const d of iterDestinations(db)) {

@@ -283,7 +283,6 @@ export class CaseStore implements RecordSink {
       } else {
         // Set before WAL so the id lands in the main file's header, where isCaseFile looks.
         if (!exists) db.pragma(`application_id = ${CASE_APPLICATION_ID}`);
-        if (!exists && process.env.TT_PAGE) db.pragma(`page_size = ${process.env.TT_PAGE}`); // EXPERIMENT
         db.pragma('journal_mode = WAL');
         // NORMAL in WAL keeps the database consistent on a crash; only the last
         // commits may be lost, and they can be re-imported from the originals.

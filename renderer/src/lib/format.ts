@@ -61,6 +61,8 @@ export function formatRate(perSecond: number): string {
 
 /** "10.0.0.1:443", with brackets around an IPv6 address. */
 export function formatEndpoint(ip: string, port: number): string {
+  // HAR entries often record no client address (and no port).
+  if (ip === '') return port > 0 ? `port ${port}` : '—';
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 

@@ -164,5 +164,7 @@ describe('changing labels', () => {
     expect(changes.slice(before).map((c) => c.reason)).toContain('labelled');
     expect((await api['leaks.list']({ mode: 'incognito' })).total).toBe(0);
     expect((await api['leaks.list']({ mode: 'normal' })).total).toBeGreaterThan(0);
+    // Nothing is labelled incognito any more: the comparison has no incognito column.
+    expect((await api['compare.get']()).modes.map((m) => m.mode)).toEqual(['normal']);
   });
 });

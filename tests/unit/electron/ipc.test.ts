@@ -212,7 +212,7 @@ describe('bindIpc', () => {
   });
 });
 
-describe('the shell as built today', () => {
+describe('a shell without an engine', () => {
   it('answers app.version and says every engine method is not implemented', async () => {
     bindIpc(shellHandlers(notImplementedEngine(), () => VERSION), isAppUrl);
     expect(await call('app.version', frameEvent(APP_URL))).toEqual({ ok: true, result: VERSION });

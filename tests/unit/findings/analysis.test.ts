@@ -5,7 +5,7 @@ import { setModeLabels } from '../../../electron/engine/findings/modes.ts';
 import { iterDevices, iterIdentifiers, iterLeaks, latestRun, analysisRuns } from '../../../electron/engine/findings/queries.ts';
 import { parseWatchList, setWatchList } from '../../../electron/engine/findings/watch.ts';
 import type { CaseStore } from '../../../electron/engine/store/case-store.ts';
-import { nameRecord } from '../store/records-fixture.ts';
+import { dnsRecord, nameRecord, tlsRecord } from '../store/records-fixture.ts';
 import { BASE_TS, buildCase, HTML_NAV, HTML_RESPONSE, PHONE_IP, PHONE_MAC, phoneFlow, request, testEnricher } from './fixture.ts';
 
 const ARTICLE = 'http://www.newssite.com/article/42?ref=home';
@@ -101,6 +101,38 @@ describe('runAnalysis: leaks', () => {
     store.close();
   });
 
+  it('reports visited sites (SNI, DNS names then connected to) found in payloads, unless a leaked URL already carries them', async () => {
+    const store = buildCase({
+      inputs: ['tls.pcap'],
+      flows: [phoneFlow(0, '203.0.113.50'), phoneFlow(0, '203.0.113.60')],
+      http: [
+        request({ at: 5, url: `http://collect.trackco.org/a?site=clinic.healthsite.org&ref=${encodeURIComponent('https://www.newssite.com/a/b')}` }),
+        request({ at: 6, url: 'http://collect.trackco.org/b?u=https%3A%2F%2Fclinic.healthsite.org%2Fbooking&mentions=prefetched.example.com' }),
+      ],
+    });
+    // TLS to www.newssite.com; DNS for clinic.healthsite.org then a flow to its address; DNS only (prefetch) for another name.
+    store.tls(tlsRecord({ ts: BASE_TS + 1_000_000_000n, srcIp: PHONE_IP, dstIp: '203.0.113.60', sni: 'www.newssite.com' }));
+    store.dns(dnsRecord({ ts: BASE_TS + 1_000_000_000n, srcIp: PHONE_IP, qname: 'clinic.healthsite.org' }));
+    store.dns(dnsRecord({ ts: BASE_TS + 1_010_000_000n, response: true, rcode: 0, qname: 'clinic.healthsite.org', answers: [{ name: 'clinic.healthsite.org', type: 1, ttl: 60, data: '203.0.113.50' }] }));
+    store.dns(dnsRecord({ ts: BASE_TS + 1_000_000_000n, srcIp: PHONE_IP, qname: 'prefetched.example.com' }));
+    store.dns(dnsRecord({ ts: BASE_TS + 1_010_000_000n, response: true, rcode: 0, qname: 'prefetched.example.com', answers: [{ name: 'prefetched.example.com', type: 1, ttl: 60, data: '203.0.113.99' }] }));
+    store.flush();
+    const s = await runAnalysis(store, { enricher: testEnricher() });
+    // www.newssite.com is in the leaked ref URL (not reported again); the prefetched name was never visited.
+    expect(leaks(store).map((x) => [x.kind, x.value, x.chain]).sort()).toEqual([
+      ['third-party-url', 'https://clinic.healthsite.org/booking', 'query:u'],
+      ['third-party-url', 'https://www.newssite.com/a/b', 'query:ref'],
+      ['visited-host', 'clinic.healthsite.org', 'query:site'],
+    ]);
+    const pages = store.db.prepare('SELECT kind, value, source, leaks FROM pages ORDER BY value').all();
+    expect(pages).toEqual([
+      { kind: 'site', value: 'healthsite.org', source: 'dns', leaks: 2 },
+      { kind: 'site', value: 'newssite.com', source: 'sni', leaks: 1 },
+    ]);
+    expect(s.comparison.modes.unlabelled).toMatchObject({ pagesVisited: 2, pagesLeaked: 2 });
+    store.close();
+  });
+
   it('looks for watched values (URL, words, e-mail, phone) and reports them where they leave the page’s party', async () => {
     const store = buildCase({
       inputs: ['w.pcap'],
@@ -153,7 +185,7 @@ describe('runAnalysis: leaks', () => {
     expect(s.decodeAnomalies).toBeGreaterThan(0);
     const anomalies = store.db.prepare("SELECT input_id, frame, layer, error FROM anomalies WHERE layer = 'decode'").all() as Array<{ frame: number; error: string }>;
     expect(anomalies[0].frame).toBe(11);
-    expect(anomalies[0].error).toMatch(/HTTP request in frame 11: body .*gzip.*(bomb|expansion|cap)/);
+    expect(anomalies[0].error).toMatch(/^HTTP request in frame 11: body: gzip .*(bomb|expansion|cap)/);
     // The request after it was still analysed.
     expect(s.requests).toBe(2);
     expect(leaks(store).map((x) => x.chain)).toEqual(['query:dl']);

@@ -10,7 +10,7 @@ const COLOR_PROPS = {
   normal: ['--lb-normal', '#1f6aa5'],
   axis: ['--tl-axis', '#66707d'],
   grid: ['--tl-grid', 'rgba(127, 127, 127, 0.18)'],
-  surface: ['--surface-raised', '#ffffff'],
+  surface: ['--surface', '#ffffff'],
   text: ['--text', '#1d232b'],
 } as const satisfies Record<string, [string, string]>;
 

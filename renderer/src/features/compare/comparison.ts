@@ -4,7 +4,7 @@
  * finding: a private window that still carries the same identifiers to the same
  * places did not make the user anonymous), and the leaked pages of each mode.
  */
-import type { BrowsingMode, Comparison, LeakRow, ModeComparison } from '../../../../shared/model.ts';
+import type { BrowsingMode, Comparison, LeakRow, ModeComparison, ModeLabel } from '../../../../shared/model.ts';
 
 export type MetricFormat = 'count' | 'ratio' | 'bytes';
 
@@ -47,6 +47,16 @@ const METRICS: ReadonlyArray<{ key: string; label: string; format: MetricFormat;
 export function leakRatio(m: ModeComparison): number {
   if (m.pagesVisited > 0) return Math.min(1, m.pagesLeaked / m.pagesVisited);
   return Number.isFinite(m.leakRatio) ? Math.min(1, Math.max(0, m.leakRatio > 1 ? m.leakRatio / 100 : m.leakRatio)) : 0;
+}
+
+/**
+ * The comparison without the modes nothing is labelled as. The engine answers both
+ * modes once anything is labelled; a mode with no label would show zeros that read
+ * as "nothing leaked" when they mean "not known".
+ */
+export function onlyLabelledModes(c: Comparison, labels: readonly ModeLabel[]): Comparison {
+  const labelled = new Set(labels.map((l) => l.mode));
+  return { ...c, modes: c.modes.filter((m) => labelled.has(m.mode)) };
 }
 
 /** One row per metric with both modes' values (null where a mode has no data). */

@@ -18,7 +18,7 @@ import { useModeLabels } from '../labelling/use-mode-labels.ts';
 import { countryName } from '../map/country-codes.ts';
 import { useWidth } from '../timeline/use-width.ts';
 import { CompareChart } from './compare-charts.tsx';
-import { keyFinding, leakDestinations, leakedPages, metricRows, pickModes, splitSets } from './comparison.ts';
+import { keyFinding, leakDestinations, leakedPages, metricRows, onlyLabelledModes, pickModes, splitSets } from './comparison.ts';
 import type { LeakedPage, MetricRow } from './comparison.ts';
 import './compare.css';
 
@@ -84,21 +84,23 @@ export default function CompareView() {
   } else if (comparison.state.data !== null) {
     const leaks: LeakRow[] = [...(incognitoLeaks.state.data?.rows ?? []), ...(normalLeaks.state.data?.rows ?? [])];
     const leaksLoading = incognitoLeaks.state.status === 'loading' || normalLeaks.state.status === 'loading';
-    body = <ComparisonBody comparison={comparison.state.data} leaks={leaks} leaksLoading={leaksLoading} />;
+    body = <ComparisonBody comparison={onlyLabelledModes(comparison.state.data, labelState.data)} leaks={leaks} leaksLoading={leaksLoading} />;
   }
 
+  const analysing = caseState.status === 'ready' && caseState.info.analysing;
   return (
     <View title="Incognito versus normal" testId="view-compare" description="The same measures for both browsing modes, and what stays the same when the user switches to a private window.">
+      {analysing && (
+        <p className="cmp-analysing" role="status" data-testid="compare-analysing">
+          The findings are being recomputed with the new labels; the figures below update when that is done.
+        </p>
+      )}
       {body}
       {labelled && (
-        <details className="lb-details panel">
-          <summary className="panel-header">
-            <span className="panel-title">Incognito and normal labels</span>
-          </summary>
-          <div className="panel-body">
-            <LabellingPanel compact />
-          </div>
-        </details>
+        // Open, not folded: this is where labels are checked and corrected.
+        <Panel title="Incognito and normal labels" testId="compare-labels" className="cmp-labels">
+          <LabellingPanel compact />
+        </Panel>
       )}
     </View>
   );

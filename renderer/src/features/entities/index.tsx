@@ -2,7 +2,7 @@ import type { KeyboardEvent, ReactNode } from 'react';
 import { useRef } from 'react';
 import type { AccountRow, DeviceRow, IdentifierRow } from '../../../../shared/model.ts';
 import { EmptyState, QueryBoundary } from '../../components/states.tsx';
-import { UtcSpan } from '../../components/utc-time.tsx';
+import { UtcTime } from '../../components/utc-time.tsx';
 import { View } from '../../components/view.tsx';
 import { useApiQuery } from '../../lib/api-context.tsx';
 import { formatCount } from '../../lib/format.ts';
@@ -146,11 +146,16 @@ function SelectableTable<Row extends { id: number }>({
   );
 }
 
+/** Long values (user agents) are cut for the table; the whole list is in the tooltip. */
+function cut(value: string, max = 64): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+}
+
 function list(values: string[], max = 2): ReactNode {
   if (values.length === 0) return <span className="muted">—</span>;
   return (
     <span title={values.join('\n')}>
-      {values.slice(0, max).join(', ')}
+      {values.slice(0, max).map((v) => cut(v)).join(', ')}
       {values.length > max && <span className="muted"> +{values.length - max}</span>}
     </span>
   );
@@ -227,18 +232,26 @@ function IdentifiersTable({ selected, onSelect }: { selected: number | null; onS
           head={['Type', 'Value', 'Belongs to', 'Seen', 'Sent to', 'Modes', 'When (UTC)']}
           cells={(i) => [
             <span key="t" className="badge">{i.type}</span>,
-            <code key="v" className="break">{i.value}</code>,
+            <code key="v">{i.value}</code>,
             i.scope ?? <span className="muted">unknown</span>,
             <span key="o" className="num">{formatCount(i.observations)}×</span>,
             list(i.destinations),
             <span key="m">
+              {i.modes.length === 0 && <span className="muted">not labelled</span>}
               {i.modes.map((m) => (
                 <span key={m} className={`badge badge--${m}`}>
                   {m}
                 </span>
               ))}
             </span>,
-            i.span === null ? '—' : <UtcSpan from={i.span.from} to={i.span.to} />,
+            i.span === null ? (
+              '—'
+            ) : (
+              <span key="s" className="span-lines">
+                <UtcTime iso={i.span.from} label={false} />
+                <UtcTime iso={i.span.to} />
+              </span>
+            ),
           ]}
         />
       )}

@@ -12,7 +12,8 @@ function cols<R extends EvidenceRow>(list: Array<Column<R>>): AnyColumn[] {
 const time = <R extends Exclude<EvidenceRow, AnomalyRow>>(): Column<R> => ({
   id: 'ts',
   header: 'Time (UTC)',
-  width: '14.5rem',
+  // Room for nanosecond timestamps (pcapng): 29 characters.
+  width: '17rem',
   sortKey: 'ts',
   render: (r) => formatIsoUtc(r.ts),
   title: (r) => `${r.ts}`,

@@ -32,6 +32,8 @@ function holdsHighlight(node: DecodeTreeNode, highlights: Highlight[]): boolean 
   return node.children.some((c) => holdsHighlight(c, highlights));
 }
 
+const FOLD_AT = 96;
+
 const KIND_WORDS: Record<DecodeTreeNode['kind'], string> = {
   text: 'text',
   json: 'JSON',
@@ -47,6 +49,10 @@ function TreeNode({ node, highlights, depth }: { node: DecodeTreeNode; highlight
   const [open, setOpen] = useState(depth < 2 || marked);
   const own = highlights.filter((h) => h.chain === node.path || (node.value !== undefined && node.value.includes(h.value)));
   const lastStep = node.steps.length > 0 ? node.steps[node.steps.length - 1] : null;
+  // An encoded value that is decoded below it (a base64 blob) is folded: its meaning is
+  // in the children, and the whole text would push them out of sight.
+  const [showWhole, setShowWhole] = useState(false);
+  const folded = !showWhole && hasChildren && own.length === 0 && node.value !== undefined && node.value.length > FOLD_AT * 1.5;
 
   return (
     <li role="treeitem" aria-expanded={hasChildren ? open : undefined} aria-level={depth + 1} className={`tree-node${own.length > 0 ? ' tree-node--leak' : ''}`} data-path={node.path}>
@@ -65,7 +71,16 @@ function TreeNode({ node, highlights, depth }: { node: DecodeTreeNode; highlight
         {node.size !== undefined && <span className="muted small num">{formatBytes(node.size)}</span>}
         {node.value !== undefined && (
           <span className="tree-value">
-            <Marked text={node.value} highlights={own} />
+            {folded ? (
+              <>
+                {node.value.slice(0, FOLD_AT)}
+                <button type="button" className="tree-more" onClick={() => setShowWhole(true)}>
+                  … {node.value.length.toLocaleString('en-US')} characters, decoded below — show all
+                </button>
+              </>
+            ) : (
+              <Marked text={node.value} highlights={own} />
+            )}
             {node.truncated === true && <span className="muted"> … (cut)</span>}
           </span>
         )}

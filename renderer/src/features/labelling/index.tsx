@@ -5,6 +5,7 @@
  * timeline's brush (SelectionLabelActions); this panel lists them and labels whole
  * inputs.
  */
+import { useEffect, useState } from 'react';
 import { useCase } from '../../lib/api-context.tsx';
 import { hrefFor } from '../../lib/router.tsx';
 import { EmptyState, ErrorState, LoadingState, UnavailableState } from '../../components/states.tsx';
@@ -33,6 +34,11 @@ export interface LabellingPanelProps {
 export default function LabellingPanel({ compact = false }: LabellingPanelProps) {
   const { case: caseState } = useCase();
   const api = useModeLabels();
+  // The choice just made, shown at once while the engine stores it and the findings are
+  // recomputed; the labels that come back replace it.
+  const [chosen, setChosen] = useState<Record<number, Choice>>({});
+  const labelData = api.labels.state.data;
+  useEffect(() => setChosen({}), [labelData]);
 
   if (caseState.status !== 'ready') return <LoadingState what="labels" compact />;
   if (!api.available) {
@@ -51,6 +57,7 @@ export default function LabellingPanel({ compact = false }: LabellingPanelProps)
 
   async function choose(inputId: number, currentId: number | null, currentMode: BrowsingMode | null, choice: Choice): Promise<void> {
     if (choice === (currentMode ?? 'none')) return;
+    setChosen((c) => ({ ...c, [inputId]: choice }));
     if (choice === 'none') {
       if (currentId !== null) await api.remove(currentId);
       return;
@@ -87,7 +94,7 @@ export default function LabellingPanel({ compact = false }: LabellingPanelProps)
                 <td>
                   <div className="lb-choice" role="radiogroup" aria-label={`Browsing mode of ${input.fileName}`}>
                     {CHOICES.map((c) => {
-                      const checked = (label?.mode ?? 'none') === c.value;
+                      const checked = (chosen[input.id] ?? label?.mode ?? 'none') === c.value;
                       return (
                         <label key={c.value} className={`lb-choice-option lb-choice-option--${c.value}${checked ? ' lb-choice-option--checked' : ''}`}>
                           <input

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { AccountRow, CountrySummary, DeviceRow, FindingSentence, OperatorSummary } from '../../../../shared/model.ts';
 import { EmptyState } from '../../components/states.tsx';
 import { formatBytes, formatCount } from '../../lib/format.ts';
@@ -12,8 +13,12 @@ function findingHref(f: FindingSentence): string | null {
 
 const SEVERITY_WORDS: Record<FindingSentence['severity'], string> = { info: 'Note', notice: 'Notice', warning: 'Warning' };
 
+/** How many findings show before "Show all". */
+const FIRST_FINDINGS = 8;
+
 /** Findings as the engine phrased them, most serious first, each linked to what backs it. */
 export function FindingsList({ findings }: { findings: FindingSentence[] }) {
+  const [showAll, setShowAll] = useState(false);
   if (findings.length === 0) {
     return (
       <EmptyState title="No findings" compact>
@@ -23,9 +28,11 @@ export function FindingsList({ findings }: { findings: FindingSentence[] }) {
   }
   const order = { warning: 0, notice: 1, info: 2 };
   const sorted = findings.slice().sort((a, b) => order[a.severity] - order[b.severity]);
+  const shown = showAll ? sorted : sorted.slice(0, FIRST_FINDINGS);
   return (
-    <ol className="findings" data-testid="findings-list">
-      {sorted.map((f, i) => {
+    <>
+      <ol className="findings" data-testid="findings-list">
+      {shown.map((f, i) => {
         const href = findingHref(f);
         return (
           <li key={i} className={`finding finding--${f.severity}`} data-testid="finding" data-severity={f.severity}>
@@ -40,6 +47,12 @@ export function FindingsList({ findings }: { findings: FindingSentence[] }) {
         );
       })}
     </ol>
+    {sorted.length > FIRST_FINDINGS && (
+      <button type="button" className="button button--quiet button--small findings-more" onClick={() => setShowAll(!showAll)} aria-expanded={showAll}>
+        {showAll ? 'Show the first findings only' : `Show all ${sorted.length} findings`}
+      </button>
+    )}
+    </>
   );
 }
 

@@ -36,7 +36,9 @@ export function TimelineChart({ timeline }: { timeline: ReportTimeline }) {
   const lanes = timeline.lanes.length;
   const plotTop = TOP + BARS_HEIGHT + 6;
   const lanesHeight = Math.max(lanes, 1) * LANE_HEIGHT;
-  const height = plotTop + lanesHeight + AXIS_HEIGHT;
+  const days = new Set(timeline.segments.flatMap((s) => [s.from.slice(0, 10), s.to.slice(0, 10)]));
+  const dateLine = timeline.segments.length > 1 && days.size > 1 ? 11 : 0;
+  const height = plotTop + lanesHeight + AXIS_HEIGHT + dateLine;
   const axisY = plotTop + lanesHeight;
   const segs = timeline.segments;
   const panelWidth = (WIDTH - RIGHT - LABEL_WIDTH - SEGMENT_GAP * (segs.length - 1)) / segs.length;
@@ -68,7 +70,9 @@ export function TimelineChart({ timeline }: { timeline: ReportTimeline }) {
       })}
       {panels.map((p, pi) => {
         const barWidth = p.seg.buckets.length > 0 ? (p.x1 - p.x0) / p.seg.buckets.length : 0;
-        const ticks = timeTicks(p.seg.fromMs, p.seg.toMs, Math.max(2, Math.floor((p.x1 - p.x0) / 80)));
+        const all = timeTicks(p.seg.fromMs, p.seg.toMs, Math.max(2, Math.floor((p.x1 - p.x0) / 80)));
+        // A label at the right end of a panel would run into the next panel's first one.
+        const ticks = pi < panels.length - 1 ? all.filter((t) => p.x1 - p.x(t.ms) > 24) : all;
         return (
           <g key={`seg-${pi}`}>
             {timeline.modes.map((m, i) => {
@@ -110,6 +114,11 @@ export function TimelineChart({ timeline }: { timeline: ReportTimeline }) {
                 </text>
               </g>
             ))}
+            {dateLine > 0 && (
+              <text x={p.x0} y={axisY + 25} fontSize={7.5} fill="#5a6470">
+                {p.seg.from.slice(0, 10)}
+              </text>
+            )}
             {pi > 0 && (
               <path d={`M${p.x0 - SEGMENT_GAP / 2 - 4} ${axisY + 4} L${p.x0 - SEGMENT_GAP / 2} ${axisY - 4} M${p.x0 - SEGMENT_GAP / 2} ${axisY + 4} L${p.x0 - SEGMENT_GAP / 2 + 4} ${axisY - 4}`} stroke="#5a6470" strokeWidth={0.8} fill="none" />
             )}
@@ -128,7 +137,7 @@ export function TimelineChart({ timeline }: { timeline: ReportTimeline }) {
         const dy = kindRow.size > 1 ? (k - (kindRow.size - 1) / 2) * Math.min(5.5, (LANE_HEIGHT - 8) / (kindRow.size - 1)) : 0;
         return <Marker key={`e-${i}`} kind={e.kind} x={p.x(e.tsMs)} y={plotTop + e.lane * LANE_HEIGHT + LANE_HEIGHT / 2 + dy} fill={e.mode === null ? NO_MODE : MODE_FILL[e.mode]} />;
       })}
-      <text x={WIDTH - RIGHT} y={axisY + 24} fontSize={7.5} textAnchor="end" fill="#5a6470">
+      <text x={WIDTH - RIGHT} y={axisY + 24 + dateLine} fontSize={7.5} textAnchor="end" fill="#5a6470">
         time (UTC){segs.length > 1 ? '; idle time between the panels is left out' : ''}
       </text>
     </svg>
@@ -151,21 +160,29 @@ export function TimelineLegend({ timeline }: { timeline: ReportTimeline }) {
     ...['normal', 'incognito'].filter((m) => modes.has(m)).map((m) => ({ key: `m-${m}`, label: `${m} browsing`, kind: 'url', fill: MODE_FILL[m] })),
   ];
   if (items.length === 0) return null;
-  let offset = 0;
+  const ROW = 15;
+  let x = 0;
+  let row = 0;
+  const placed = items.map((it) => {
+    const w = 22 + it.label.length * 4.9;
+    if (x + w > WIDTH && x > 0) {
+      x = 0;
+      row++;
+    }
+    const at = { ...it, x, y: row * ROW };
+    x += w;
+    return at;
+  });
   return (
-    <svg viewBox={`0 0 ${WIDTH} 16`} role="img" aria-label="Legend">
-      {items.map((it) => {
-        const at = offset;
-        offset += 22 + it.label.length * 5.2;
-        return (
-          <g key={it.key}>
-            <Marker kind={it.kind} x={at + 6} y={8} fill={it.fill} />
-            <text x={at + 14} y={11} fontSize={8.5} fill="#1b1f24">
-              {it.label}
-            </text>
-          </g>
-        );
-      })}
+    <svg viewBox={`0 0 ${WIDTH} ${(row + 1) * ROW + 1}`} role="img" aria-label="Legend">
+      {placed.map((it) => (
+        <g key={it.key}>
+          <Marker kind={it.kind} x={it.x + 6} y={it.y + 8} fill={it.fill} />
+          <text x={it.x + 14} y={it.y + 11} fontSize={8.5} fill="#1b1f24">
+            {it.label}
+          </text>
+        </g>
+      ))}
     </svg>
   );
 }

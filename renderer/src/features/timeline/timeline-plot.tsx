@@ -21,7 +21,7 @@ import { useCssColors } from './use-css-colors.ts';
 import { VolumeChart } from './volume-chart.tsx';
 
 export const GUTTER = 188;
-export const RIGHT = 16;
+export const RIGHT = 28;
 const CHART_HEIGHT = 150;
 const LANE_HEIGHT = 22;
 const HEADER_HEIGHT = 26;

@@ -7,6 +7,7 @@ import {
   leakRatio,
   leakedPages,
   metricRows,
+  onlyLabelledModes,
   pickModes,
   splitSets,
 } from '../../../../renderer/src/features/compare/comparison.ts';
@@ -68,6 +69,14 @@ describe('metric rows', () => {
     const rows = metricRows({ ...COMPARISON, modes: [COMPARISON.modes[1]] });
     expect(rows.every((r) => r.normal === null && r.incognito !== null)).toBe(true);
     expect(pickModes({ ...COMPARISON, modes: [] })).toEqual({ incognito: null, normal: null });
+  });
+
+  it('drops a mode nothing is labelled as, so its zeros do not read as "no leak"', () => {
+    const labels = [{ id: 1, mode: 'incognito' as const, input: 2, span: null }];
+    const shown = onlyLabelledModes(COMPARISON, labels);
+    expect(shown.modes.map((m) => m.mode)).toEqual(['incognito']);
+    expect(shown.sharedIdentifiers).toBe(COMPARISON.sharedIdentifiers);
+    expect(onlyLabelledModes(COMPARISON, [...labels, { id: 2, mode: 'normal', input: 1, span: null }]).modes).toHaveLength(2);
   });
 
   it('recomputes the ratio from the counts, and reads a percentage as one', () => {
