@@ -36,7 +36,13 @@ export default defineConfig({
       outDir: resolve(root, 'out/main'),
       externalizeDeps: { include: MAIN_EXTERNAL },
       rolldownOptions: {
-        input: { index: resolve(root, 'electron/main/index.ts') },
+        // The engine's worker threads are separate entries so they land next to
+        // index.js, where util/locate.ts workerUrl() finds them in the bundle.
+        input: {
+          index: resolve(root, 'electron/main/index.ts'),
+          'import-worker': resolve(root, 'electron/engine/import/import-worker.ts'),
+          'analysis-worker': resolve(root, 'electron/engine/api/analysis-worker.ts'),
+        },
       },
     },
   },

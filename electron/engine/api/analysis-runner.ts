@@ -3,6 +3,7 @@
  * process and the web host stay responsive while it rebuilds the findings tables.
  */
 import { Worker } from 'node:worker_threads';
+import { workerUrl } from '../util/locate.ts';
 
 export interface AnalysisWorkerInput {
   casePath: string;
@@ -24,7 +25,7 @@ export interface AnalysisRunOptions {
 /** Run the analysis of the case at `casePath` in a worker; never rejects. */
 export function runAnalysisInWorker(casePath: string, opts: AnalysisRunOptions = {}): Promise<AnalysisOutcome> {
   return new Promise((resolve) => {
-    const worker = new Worker(new URL('./analysis-worker.ts', import.meta.url), { workerData: { casePath } satisfies AnalysisWorkerInput });
+    const worker = new Worker(workerUrl('analysis-worker', import.meta.url), { workerData: { casePath } satisfies AnalysisWorkerInput });
     let outcome: AnalysisOutcome | null = null;
     const cancel = (): void => { worker.postMessage({ type: 'cancel' }); };
     opts.signal?.addEventListener('abort', cancel, { once: true });

@@ -16,6 +16,7 @@ import type { DatabaseInfo, GeoDbOptions, GeoResult } from './geo.ts';
 import { parseIp } from './ip.ts';
 import { BUNDLED_TRACKERS_VERSION, bundledTrackers } from './trackers.ts';
 import type { TrackerIndex, TrackerMatch } from './trackers.ts';
+import { resourceUrl } from '../util/locate.ts';
 
 export type { DatabaseInfo, GeoResult } from './geo.ts';
 export type { TrackerMatch } from './trackers.ts';
@@ -61,7 +62,7 @@ export interface Enricher {
   databases(): EnrichmentDatabase[];
 }
 
-const TRACKER_LIST_URL = new URL('../../../resources/trackers/trackers.json', import.meta.url);
+const TRACKER_LIST_URL = resourceUrl('trackers/trackers.json', '../../../resources/trackers/trackers.json', import.meta.url);
 
 /** Creates an enricher; databases open lazily, on the first IP lookup or databases() call. */
 export function createEnricher(opts: EnricherOptions = {}): Enricher {

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { CaseStore, type InputStatus } from '../store/case-store.ts';
 import type { InputSummary } from './types.ts';
 import type { AnalysisSummary } from '../findings/analysis.ts';
+import { workerUrl } from '../util/locate.ts';
 
 export interface RunProgress {
   /** Index of the file in the `files` argument. */
@@ -91,7 +92,7 @@ interface Pass {
 
 function runWorker(input: WorkerInput, results: Array<ImportResult | null>, opts: RunImportOptions): Promise<Pass> {
   return new Promise((done) => {
-    const worker = new Worker(new URL('./import-worker.ts', import.meta.url), { workerData: input });
+    const worker = new Worker(workerUrl('import-worker', import.meta.url), { workerData: input });
     const pass: Pass = { current: null, fatal: null, exitError: null };
     const count = input.files.length;
     const cancel = (): void => { worker.postMessage({ type: 'cancel' } satisfies ParentMessage); };

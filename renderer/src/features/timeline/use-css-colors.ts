@@ -24,22 +24,19 @@ export function useThemeKey(): string {
   return key;
 }
 
-/**
- * The values of the given custom properties on an element (the document root by
- * default), each with a fallback for when the property is not defined.
- */
-export function useCssColors<K extends string>(properties: Readonly<Record<K, [name: string, fallback: string]>>, element?: HTMLElement | null): Record<K, string> {
+/** The values of the given custom properties on the document root, each with a fallback for when it is not defined. */
+export function useCssColors<K extends string>(properties: Readonly<Record<K, [name: string, fallback: string]>>): Record<K, string> {
   const themeKey = useThemeKey();
   const json = JSON.stringify(properties);
-  const [colors, setColors] = useState<Record<K, string>>(() => readColors(properties, element ?? null));
+  const [colors, setColors] = useState<Record<K, string>>(() => readColors(properties));
   useEffect(() => {
-    setColors(readColors(JSON.parse(json) as Record<K, [string, string]>, element ?? null));
-  }, [json, themeKey, element]);
+    setColors(readColors(JSON.parse(json) as Record<K, [string, string]>));
+  }, [json, themeKey]);
   return colors;
 }
 
-function readColors<K extends string>(properties: Readonly<Record<K, [string, string]>>, element: HTMLElement | null): Record<K, string> {
-  const style = getComputedStyle(element ?? document.documentElement);
+function readColors<K extends string>(properties: Readonly<Record<K, [string, string]>>): Record<K, string> {
+  const style = getComputedStyle(document.documentElement);
   const out = {} as Record<K, string>;
   for (const key of Object.keys(properties) as K[]) {
     const [name, fallback] = properties[key];
