@@ -7,14 +7,15 @@
  * analysis; where the build has none, the designed state is checked and the rest
  * skipped with the reason.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { ANALYTICS, IDS, PLANTED, writePhoneScenario } from '../../tools/synth/scenario-phone.ts';
 import { expect, screenshot, test } from './fixtures.ts';
 
-test('the analytics leak is a finding with its country, its decoded evidence and its identifiers', async ({ page, shell, start, imports, overview, evidence }) => {
-  const s = writePhoneScenario(mkdtempSync(join(tmpdir(), 'telltale-scenario-')));
+test('the analytics leak is a finding with its country, its decoded evidence and its identifiers', async ({ page, shell, start, imports, overview, evidence }, testInfo) => {
+  // The test's own output folder, which Playwright clears.
+  const dir = testInfo.outputPath('scenario');
+  mkdirSync(dir, { recursive: true });
+  const s = writePhoneScenario(dir);
   await start.pickFiles([s.normalPcapng, s.incognitoPcapng, s.normalHar, s.incognitoHar]);
   await imports.waitForEnd('done');
   await overview.open();

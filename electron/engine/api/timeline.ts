@@ -243,6 +243,8 @@ function labelEvents(reader: CaseReader, laneList: TimelineLane[]): void {
     }
   }
   const labels = new Map<string, string>();
+  // A leak mark opens the HTTP exchange the value was found in.
+  const leakHttp = new Map<number, number>();
   for (const [kind, set] of idsByKind) {
     const ids = [...set];
     for (let i = 0; i < ids.length; i += 500) {
@@ -250,10 +252,17 @@ function labelEvents(reader: CaseReader, laneList: TimelineLane[]): void {
       const marks = chunk.map(() => '?').join(',');
       for (const r of reader.db.prepare(LABEL_SQL[kind].replace('$IDS', marks)).all(...chunk) as SqlRow[]) {
         labels.set(`${kind}:${r.id as number}`, eventLabel(kind, r));
+        if (kind === 'leak') leakHttp.set(r.id as number, r.http_id as number);
       }
     }
   }
-  for (const lane of laneList) for (const e of lane.events) e.label = labels.get(`${e.kind}:${e.id}`) ?? e.kind;
+  for (const lane of laneList) {
+    for (const e of lane.events) {
+      e.label = labels.get(`${e.kind}:${e.id}`) ?? e.kind;
+      const httpId = e.kind === 'leak' ? leakHttp.get(e.id) : undefined;
+      if (httpId !== undefined) e.evidence = { kind: 'http', id: httpId };
+    }
+  }
 }
 
 const LABEL_SQL: Readonly<Record<TimelineKind, string>> = {
@@ -261,7 +270,7 @@ const LABEL_SQL: Readonly<Record<TimelineKind, string>> = {
   tls: 'SELECT id, transport, sni, dst_ip FROM tls WHERE id IN ($IDS)',
   http: 'SELECT id, method, host, uri, status FROM http WHERE id IN ($IDS)',
   flow: 'SELECT id, proto, dst_ip, dst_port, app, bytes_up + bytes_down AS bytes FROM flows WHERE id IN ($IDS)',
-  leak: 'SELECT id, kind, value, dest_host FROM leaks WHERE id IN ($IDS)',
+  leak: 'SELECT id, kind, value, dest_host, http_id FROM leaks WHERE id IN ($IDS)',
 };
 
 const LABEL_MAX = 120;

@@ -135,6 +135,12 @@ describe('after import and labelling', () => {
     expect(tl.modes?.map((m) => [m.mode, m.input]).sort()).toEqual([['incognito', incognitoInput], ['normal', normalInput]]);
     const receiver = tl.destinations.find((l) => l.key === ANALYTICS.host);
     expect(receiver?.events.some((e) => e.kind === 'leak')).toBe(true);
+    // Each leak mark opens the HTTP exchange its value was found in.
+    const leakRows = (await engine.api()['leaks.list']({ limit: 5000 })).rows;
+    for (const e of receiver?.events.filter((x) => x.kind === 'leak') ?? []) {
+      const row = leakRows.find((l) => l.id === e.id);
+      expect(e.evidence).toEqual({ kind: 'http', id: row?.httpId });
+    }
   });
 
   it('highlights the leaked values in the request they were found in', async () => {

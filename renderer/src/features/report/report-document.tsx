@@ -274,7 +274,7 @@ function Methodology({ m, entry }: { m: ReportModel; entry: TocEntry }) {
                 </td>
                 <td className="mono">{[...d.macs, ...d.ips].join(', ') || '—'}</td>
                 <td>{d.hostnames.join(', ') || '—'}</td>
-                <td className="mono">{d.userAgents.join('\n') || '—'}</td>
+                <td className="mono lines">{d.userAgents.join('\n') || '—'}</td>
               </tr>
             ))}
           </tbody>
@@ -679,7 +679,7 @@ function Appendix({ m, entry }: { m: ReportModel; entry: TocEntry }) {
               {a.accounts.map((acc, k) => (
                 <tr key={k}>
                   <td>{acc.label}</td>
-                  <td className="mono">{acc.identifiers.map((i) => `${i.type}: ${i.value}`).join('\n')}</td>
+                  <td className="mono lines">{acc.identifiers.map((i) => `${i.type}: ${i.value}`).join('\n')}</td>
                 </tr>
               ))}
             </tbody>
