@@ -210,7 +210,8 @@ interface PipelineResult {
 /** Start a worker; null if it cannot even be constructed. */
 function startWorker(file: string, data: unknown): Worker | null {
   try {
-    return new Worker(new URL(file, import.meta.url), { workerData: data });
+    const yg = Number(process.env.TT_YG ?? 0); // EXPERIMENT
+    return new Worker(new URL(file, import.meta.url), { workerData: data, ...(yg > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: yg } } : {}) });
   } catch {
     return null;
   }

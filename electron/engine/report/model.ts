@@ -639,8 +639,11 @@ function blindSpots(src: ReportSource): BlindSpot[] {
 function methodParagraphs(src: ReportSource): string[] {
   const t = src.traffic;
   const formats = [...new Set(src.inputs.map((i) => i.format ?? 'unrecognised'))].sort(cmp).join(', ');
+  const read = [t.packets > 0 || t.harEntries === 0 ? plural(t.packets, 'captured packet', 'captured packets') : '', t.harEntries > 0 ? plural(t.harEntries, 'HAR entry', 'HAR entries') : '']
+    .filter((x) => x !== '')
+    .join(' and ');
   const out = [
-    `${TOOL_NAME} ${TOOL_VERSION} read ${plural(src.inputs.length, 'input file', 'input files')} (${formats}) without modifying them and recorded the SHA-256 of each (section 3). From ${plural(t.packets, 'captured packet', 'captured packets')} and ${plural(t.harEntries, 'HAR entry', 'HAR entries')} it reassembled TCP streams and read DNS, DHCP and other local name announcements, TLS and QUIC ClientHellos, and HTTP/1.x requests and responses: ${plural(t.http, 'HTTP exchange', 'HTTP exchanges')}, ${plural(t.tlsTcp + t.quic, 'TLS/QUIC handshake', 'TLS/QUIC handshakes')} and ${plural(t.dnsQueries, 'DNS query', 'DNS queries')}.`,
+    `Telltale ${TOOL_VERSION} read ${plural(src.inputs.length, 'input file', 'input files')} (${formats}) without modifying them and recorded the SHA-256 of each (section 3). From ${read} it reassembled TCP streams and read DNS, DHCP and other local name announcements, TLS and QUIC ClientHellos, and HTTP/1.x requests and responses: ${plural(t.http, 'HTTP exchange', 'HTTP exchanges')}, ${plural(t.tlsTcp + t.quic, 'TLS/QUIC handshake', 'TLS/QUIC handshakes')} and ${plural(t.dnsQueries, 'DNS query', 'DNS queries')}.`,
   ];
   if (src.hasFindings) {
     out.push(
