@@ -47,6 +47,36 @@ const instant = z.union([
 ]);
 
 const evidenceKind = z.enum(['http', 'dns', 'tls', 'flow', 'anomaly']);
+
+function hasControl(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** One line of the report's cover: it also goes into the running header and the PDF's metadata. */
+const coverText = z.string().min(1).max(200).refine((t) => !hasControl(t), 'contains a control character');
+/** A device under investigation as the investigator names it: a MAC or an IP address. */
+const deviceAddress = z.string().min(1).max(64).regex(/^[0-9A-Fa-f:.%-]+$/, 'expected a MAC or IP address');
+
+const reportShape = {
+  title: coverText.optional(),
+  investigator: coverText.optional(),
+  organisation: coverText.optional(),
+  homeCountry: z.string().regex(/^[A-Za-z]{2}$/, 'expected a two-letter ISO country code').optional(),
+  redactBystanders: z.boolean().optional(),
+  devices: z.array(deviceAddress).max(256).optional(),
+};
+
+/** Redaction needs the devices under investigation, and devices mean nothing without it (as in the CLI). */
+function checkRedaction(p: { redactBystanders?: boolean; devices?: string[] }, ctx: z.RefinementCtx): void {
+  const n = p.devices?.length ?? 0;
+  if (p.redactBystanders === true && n === 0) ctx.addIssue({ code: 'custom', path: ['devices'], message: 'redaction needs at least one device under investigation' });
+  if (p.redactBystanders !== true && n > 0) ctx.addIssue({ code: 'custom', path: ['devices'], message: 'devices are named only with redactBystanders' });
+}
+
 const browsingMode = z.enum(['incognito', 'normal']);
 
 export const PARAM_SCHEMAS: { readonly [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
@@ -105,6 +135,13 @@ export const PARAM_SCHEMAS: { readonly [M in ApiMethod]: z.ZodType<ApiParams<M>>
   ]),
   'modes.remove': z.strictObject({ id: rowId }),
   'compare.get': noParams,
+  'report.get': z.strictObject(reportShape).superRefine(checkRedaction),
+  'report.export': z
+    .strictObject({
+      ...reportShape,
+      outPath: z.string().min(1).max(MAX_PATH).refine((p) => !p.includes('\0'), 'path contains a NUL character').optional(),
+    })
+    .superRefine(checkRedaction),
 };
 
 /** Human-readable list of what is wrong with some params. */

@@ -34,6 +34,7 @@ import type {
   Timeline,
   TimelineQuery,
 } from './model.ts';
+import type { ReportExportRequest, ReportExportResult, ReportModel, ReportRequest } from './report.ts';
 
 export interface ApiMethods {
   /** Versions of the running shell. */
@@ -85,6 +86,17 @@ export interface ApiMethods {
   'modes.remove': { params: { id: number }; result: ModeLabel[] };
   /** Incognito versus normal, side by side. */
   'compare.get': { params: void; result: Comparison };
+  /**
+   * The evidence report's model for the in-app preview. Its manifest hash is that of a
+   * preview: the printed PDF's manifest also names the browser that printed it.
+   */
+  'report.get': { params: ReportRequest; result: ReportModel };
+  /**
+   * Print the report to PDF. The desktop asks where with its own save dialog (and
+   * answers `cancelled` when closed); the web host writes into the case's reports
+   * folder, never over a file, and answers a download URL.
+   */
+  'report.export': { params: ReportExportRequest; result: ReportExportResult };
 }
 
 export interface ApiEvents {
@@ -136,8 +148,11 @@ export type ApiHandlers = {
 /** How an engine pushes events to whichever shell runs it. */
 export type ApiEmit = <E extends ApiEvent>(event: E, payload: ApiEventPayload<E>) => void;
 
-/** Methods each shell answers itself, from what it knows about its own process. */
-export type ShellMethod = 'app.version';
+/**
+ * Methods each shell answers itself, from what it knows about its own process:
+ * versions, and printing (Electron's printToPDF, or a system Chromium).
+ */
+export type ShellMethod = 'app.version' | 'report.export';
 
 /** What the engine implements: every method except the shell's own. */
 export type EngineApi = Omit<ApiHandlers, ShellMethod>;

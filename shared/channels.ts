@@ -36,6 +36,8 @@ export const BRIDGE_NAMES = {
   'modes.set': 'setMode',
   'modes.remove': 'removeMode',
   'compare.get': 'getComparison',
+  'report.get': 'getReport',
+  'report.export': 'exportReport',
 } as const satisfies { readonly [M in ApiMethod]: string };
 
 export type BridgeName<M extends ApiMethod> = (typeof BRIDGE_NAMES)[M];

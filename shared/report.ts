@@ -311,3 +311,50 @@ export interface ReportModel {
 }
 
 export const REPORT_MAX_ANOMALIES = 200;
+
+// ---- the report methods of the Engine API (report.get, report.export) ---------------
+
+/** What the investigator chooses for a report: the cover, the home country, bystander redaction. */
+export interface ReportRequest {
+  /** Report title (default: the case title). */
+  title?: string;
+  investigator?: string;
+  organisation?: string;
+  /** ISO alpha-2 country of the investigation: destinations elsewhere count as abroad. */
+  homeCountry?: string;
+  /** Mask the data of devices other than `devices`, which must then name at least one. */
+  redactBystanders?: boolean;
+  /** The devices under investigation, by MAC or IP address (devices.list gives them). */
+  devices?: string[];
+}
+
+export interface ReportExportRequest extends ReportRequest {
+  /**
+   * A suggested file name or path. The desktop only proposes it in its save dialog
+   * (the page never writes where the investigator did not choose); the web host keeps
+   * its base name and writes into the case's reports folder.
+   */
+  outPath?: string;
+}
+
+/** A written report: where it is, its hash and how to fetch it. */
+export interface ReportExportSaved {
+  cancelled: false;
+  /** Absolute path on the machine that printed it. */
+  path: string;
+  fileName: string;
+  sha256: string;
+  bytes: number;
+  manifestSha256: string;
+  findings: number;
+  tookMs: number;
+  /** Web host: a same-origin URL that downloads the file (it carries the token); desktop: null. */
+  downloadUrl: string | null;
+}
+
+/** The desktop's save dialog was closed without choosing a file: nothing was written. */
+export interface ReportExportCancelled {
+  cancelled: true;
+}
+
+export type ReportExportResult = ReportExportSaved | ReportExportCancelled;

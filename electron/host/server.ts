@@ -6,11 +6,13 @@
  *   POST /api/<method>   JSON params → shared/dispatch (the same validation as IPC)
  *   GET  /api/events     Server-Sent Events: import.progress, case.changed
  *   POST /api/upload     files into the case folder, then imported
+ *   GET  /api/download/<name>?token=…   a report written by report.export
  *
  * Every request must name this server in its Host header; API requests must carry the
  * per-server token (docs/web-host.md).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,8 +22,10 @@ import { contentSecurityPolicy } from '../../shared/csp.ts';
 import { isApiMethod } from '../../shared/channels.ts';
 import { dispatch } from '../../shared/dispatch.ts';
 import { CaseEngine } from '../engine/api/case-engine.ts';
+import { REPORT_PAGE } from '../engine/report/bundle.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/store/tool-info.ts';
 import { TOKEN_HEADER, hostChecker, newToken, originAllowed, tokenMatches } from './guard.ts';
+import { DOWNLOAD_PREFIX, hostReportExport, reportFileIn, sendReportFile } from './report-export.ts';
 import { EventHub } from './sse.ts';
 import { rendererRoot, resolveStatic, sendFile } from './static-files.ts';
 import { UploadError, receiveUpload } from './upload.ts';
@@ -44,6 +48,14 @@ export interface HostOptions {
   maxUploadBytes?: number;
   /** Fixed token (tests); default a fresh random one. */
   token?: string;
+  /**
+   * Folder with the built report page for report.export (default: the served renderer
+   * when it has report.html, so the app and its report come from one build; else see
+   * engine/report/bundle.ts).
+   */
+  reportBundleDir?: string;
+  /** Browser that prints reports (default: TELLTALE_CHROMIUM or the system's Chromium). */
+  chromium?: string;
 }
 
 export interface RunningHost {
@@ -144,6 +156,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     'app.version': () => Promise.resolve({ name: TOOL_NAME, version: TOOL_VERSION, electron: null, chrome: null, node: process.versions.node }),
     // A browser names files on its own machine, not on this one: it uploads them instead.
     'import.start': () => Promise.reject(new ApiFailure('forbidden', 'import.start: the web host imports uploaded files only (POST /api/upload)')),
+    'report.export': hostReportExport({
+      engine,
+      token,
+      bundleDir: opts.reportBundleDir ?? (root !== null && existsSync(join(root, REPORT_PAGE)) ? root : undefined),
+      executablePath: opts.chromium,
+    }),
   };
 
   let checkHost: (header: string | undefined) => boolean = () => false;
@@ -195,6 +213,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       hub.attach(res);
       return;
     }
+    if (path.startsWith(DOWNLOAD_PREFIX)) {
+      download(req, res, url, path.slice(DOWNLOAD_PREFIX.length));
+      return;
+    }
     if (!tokenMatches(token, req.headers[TOKEN_HEADER])) {
       sendError(res, 403, 'forbidden', 'missing or wrong token');
       return;
@@ -222,6 +244,33 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     }
     const response = await dispatch(handlers, method, params);
     sendJson(res, response.ok ? 200 : STATUS[response.error.code], response);
+  }
+
+  /** A report file from the open case's reports folder; like the event stream, a link carries the token in its query. */
+  function download(req: IncomingMessage, res: ServerResponse, url: URL, rawName: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      sendError(res, 405, 'invalid-params', `${req.method ?? ''} ${DOWNLOAD_PREFIX}: downloads are GET`);
+      return;
+    }
+    if (!tokenMatches(token, url.searchParams.get('token'))) {
+      sendError(res, 403, 'forbidden', 'missing or wrong token');
+      return;
+    }
+    let dir: string;
+    try {
+      dir = engine.reportsDir();
+    } catch (e) {
+      sendError(res, 409, 'no-case', e instanceof Error ? e.message : String(e));
+      return;
+    }
+    // The raw target shows an encoded '..' or '/' that the URL parser would not.
+    const file = hasDotSegment(req.url ?? '') ? null : reportFileIn(dir, rawName);
+    if (file === null) {
+      sendError(res, 404, 'not-found', 'no such report in this case');
+      return;
+    }
+    sendReportFile(res, file, req.method === 'HEAD');
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse): Promise<void> {

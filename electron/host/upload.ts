@@ -64,7 +64,7 @@ function candidateName(name: string, n: number): string {
 }
 
 /** Create a new file in `dir` under the first free variant of `name` (exclusive create, so no race overwrites). */
-async function createUnique(dir: string, name: string): Promise<{ handle: FileHandle; storedName: string; path: string }> {
+export async function createUnique(dir: string, name: string): Promise<{ handle: FileHandle; storedName: string; path: string }> {
   for (let n = 0; n < MAX_SUFFIX; n++) {
     const storedName = candidateName(name, n);
     const path = join(dir, storedName);

@@ -10,7 +10,7 @@ import type { ApiEmit, ApiHandlers, ApiResult, EngineApi, ShellMethod } from '..
 import { API_METHODS } from '../../shared/channels.ts';
 import { CaseEngine } from '../engine/api/case-engine.ts';
 
-const SHELL_METHODS: ReadonlySet<string> = new Set<ShellMethod>(['app.version']);
+const SHELL_METHODS: ReadonlySet<string> = new Set<ShellMethod>(['app.version', 'report.export']);
 
 /** An EngineApi whose every method rejects with a 'not-implemented' ApiFailure. */
 export function notImplementedEngine(): EngineApi {
@@ -22,9 +22,16 @@ export function notImplementedEngine(): EngineApi {
   return engine as unknown as EngineApi;
 }
 
-/** The full handler map: the shell's own methods plus the engine's. */
-export function shellHandlers(engine: EngineApi, appVersion: () => ApiResult<'app.version'>): ApiHandlers {
-  return { ...engine, 'app.version': () => Promise.resolve(appVersion()) };
+/**
+ * The full handler map: the shell's own methods plus the engine's. Without an
+ * `exportReport` (a shell that cannot print), report.export says it is not implemented.
+ */
+export function shellHandlers(engine: EngineApi, appVersion: () => ApiResult<'app.version'>, exportReport?: ApiHandlers['report.export']): ApiHandlers {
+  return {
+    ...engine,
+    'app.version': () => Promise.resolve(appVersion()),
+    'report.export': exportReport ?? (() => Promise.reject(new ApiFailure('not-implemented', 'report.export is not implemented in this build'))),
+  };
 }
 
 export interface DesktopEngineOptions {

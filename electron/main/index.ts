@@ -1,5 +1,5 @@
 /**
- * Electron main process: app lifecycle, the one window, session hardening and the IPC
+ * Electron main process: app lifecycle, the one window, session hardening, the menu and the IPC
  * binding of the Engine API. It stays thin; the work happens in the engine.
  */
 import { app, BrowserWindow, session } from 'electron';
@@ -8,6 +8,10 @@ import { appEntryUrl, appUrlMatcher } from './app-url.ts';
 import type { AppLocation } from './app-url.ts';
 import { desktopEngine, shellHandlers } from './engine-api.ts';
 import { bindIpc, windowEmitter } from './ipc.ts';
+import { alsoOnCaseChanged, installAppMenu } from './menu.ts';
+import type { AppMenu } from './menu.ts';
+import { desktopReportExport } from './report-export.ts';
+import { reportPageUrl } from './report-print.ts';
 import { denyPermissions, installCsp } from './security.ts';
 import { createMainWindow, lockDownWebContents } from './window.ts';
 
@@ -25,8 +29,29 @@ const isAppUrl = appUrlMatcher(location);
 
 app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents));
 
+// macOS hands over recent documents and files dropped on the dock icon, possibly before
+// the app is ready: they wait for the menu's actions.
+let menu: AppMenu | null = null;
+const filesBeforeReady: string[] = [];
+app.on('open-file', (event, path) => {
+  event.preventDefault();
+  if (menu === null) filesBeforeReady.push(path);
+  else menu.actions.openFile(path);
+});
+
+let mainWindow: BrowserWindow | null = null;
+
 function openWindow(): void {
-  createMainWindow({ preloadPath, entryUrl: appEntryUrl(location) });
+  const win = createMainWindow({ preloadPath, entryUrl: appEntryUrl(location) });
+  mainWindow = win;
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+}
+
+/** The window menus and dialogs act on: the focused one, else the main one. */
+function currentWindow(): BrowserWindow | null {
+  return BrowserWindow.getFocusedWindow() ?? mainWindow;
 }
 
 app
@@ -35,7 +60,7 @@ app
     installCsp(session.defaultSession, devServerUrl !== null ? 'development' : 'production');
     denyPermissions(session.defaultSession);
     const engine = desktopEngine({
-      emit: windowEmitter(isAppUrl),
+      emit: alsoOnCaseChanged(windowEmitter(isAppUrl), (event) => menu?.caseChanged(event)),
       userData: app.getPath('userData'),
       casesDir: join(app.getPath('documents'), 'Telltale'),
     });
@@ -49,10 +74,12 @@ app
         electron: process.versions.electron,
         chrome: process.versions.chrome,
         node: process.versions.node,
-      })),
+      }), desktopReportExport({ engine, reportUrl: reportPageUrl(location), parent: currentWindow })),
       isAppUrl,
     );
+    menu = installAppMenu({ engine, window: currentWindow, dev: !app.isPackaged });
     openWindow();
+    for (const path of filesBeforeReady.splice(0)) menu.actions.openFile(path);
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) openWindow();
     });

@@ -3,7 +3,8 @@
  * functions of a V8 CPU profile (`node --cpu-prof`) ranked by self time, with their
  * share of all samples, so a profiling step starts from numbers rather than a flame
  * graph. `--total` ranks by inclusive time instead (self plus callees, each function
- * counted once per sample even when it recurses).
+ * counted once per sample even when it recurses). `--callers <name>` splits the self
+ * time of the functions called `name` by their callers.
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -44,6 +45,28 @@ function frameKey(f: CallFrame): { name: string; where: string } {
   let file = f.url.startsWith('file://') ? decodeURIComponent(f.url.slice(7)) : f.url;
   if (file.startsWith('/')) file = relative(process.cwd(), file);
   return { name, where: `${file}:${f.lineNumber + 1}` };
+}
+
+/** Self time of the functions named `name`, split by caller. */
+export function callersOf(profile: CpuProfile, name: string): Array<{ caller: string; us: number }> {
+  const parent = new Map<number, ProfileNode>();
+  const byId = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) {
+    byId.set(n.id, n);
+    for (const c of n.children ?? []) parent.set(c, n);
+  }
+  const out = new Map<string, number>();
+  const { samples, timeDeltas } = profile;
+  for (let i = 0; i < samples.length; i++) {
+    const n = byId.get(samples[i]);
+    if (!n || (n.callFrame.functionName || '(anonymous)') !== name) continue;
+    const p = parent.get(n.id);
+    const k = p ? frameKey(p.callFrame) : { name: '(none)', where: '' };
+    const key = `${k.name}${k.where ? `  ${k.where}` : ''}`;
+    const dt = i + 1 < timeDeltas.length ? timeDeltas[i + 1] : timeDeltas[i] ?? 0;
+    out.set(key, (out.get(key) ?? 0) + Math.max(0, dt));
+  }
+  return [...out].map(([caller, us]) => ({ caller, us })).sort((a, b) => b.us - a.us);
 }
 
 /** Rank a profile's functions by self (or total) time. */
@@ -99,13 +122,17 @@ export function summarise(profile: CpuProfile, byTotal: boolean): { rows: Row[];
 function main(): void {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { top: { type: 'string', default: '30' }, total: { type: 'boolean', default: false } },
+    options: { top: { type: 'string', default: '30' }, total: { type: 'boolean', default: false }, callers: { type: 'string' } },
   });
   if (positionals.length !== 1) {
     process.stderr.write('usage: node tests/bench/cpuprofile-top.ts <file.cpuprofile> [--top N] [--total]\n');
     process.exit(1);
   }
   const profile = JSON.parse(readFileSync(positionals[0], 'utf8')) as CpuProfile;
+  if (values.callers !== undefined) {
+    for (const c of callersOf(profile, values.callers)) process.stdout.write(`${(c.us / 1000).toFixed(0).padStart(7)} ms  ${c.caller}\n`);
+    return;
+  }
   const byTotal = values.total === true;
   const { rows, totalUs } = summarise(profile, byTotal);
   const top = Number(values.top);

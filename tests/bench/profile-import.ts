@@ -4,8 +4,9 @@
  * holds all of it (the CLI runs it on a worker thread, whose profile is a separate
  * file). With `--store` the records go into a new case database as the import worker
  * writes them (flush about once a second, summary at the end); with `--count` into a
- * sink that only counts. Prints the wall time, MB/s and record counts as one JSON line;
- * summarise the profile with tests/bench/cpuprofile-top.ts.
+ * sink that only counts. Prints the wall time, MB/s, the CPU time of each thread
+ * (this one, and the dissect and hash workers of a pipelined import) and the record
+ * counts as one JSON line; summarise the profile with tests/bench/cpuprofile-top.ts.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -46,7 +47,9 @@ if (values.store !== undefined) {
   sink = store;
 }
 let lastFlush = performance.now();
+let workers: { dissectMs: number | null; hashMs: number | null } = { dissectMs: null, hashMs: null };
 const summary = await importFile(path, inputId, sink, {
+  onWorkerCpu: (t) => { workers = t; },
   onProgress: () => {
     const now = performance.now();
     if (store && now - lastFlush >= 1000) {
@@ -62,8 +65,14 @@ if (store) {
   store.close();
 }
 const s = (performance.now() - t0) / 1000;
+const own = process.threadCpuUsage();
 process.stdout.write(`${JSON.stringify({
   wallS: Number(s.toFixed(3)),
+  cpuS: {
+    main: Number(((own.user + own.system) / 1e6).toFixed(3)),
+    dissect: workers.dissectMs === null ? null : Number((workers.dissectMs / 1000).toFixed(3)),
+    hash: workers.hashMs === null ? null : Number((workers.hashMs / 1000).toFixed(3)),
+  },
   mbPerS: Number((summary.size / 1e6 / s).toFixed(1)),
   packets: summary.packets,
   error: summary.error,

@@ -165,10 +165,10 @@ async function main(): Promise<void> {
     });
     await page.getByTestId('tab-http').click();
     await page.getByTestId('evidence-row').first().waitFor();
-    const beforeSearch = await total.getAttribute('data-total');
-    await step(page, 'evidence: search "POST"', async () => {
-      await page.getByTestId('evidence-search').fill('POST');
-      await waitTotal(beforeSearch);
+    await step(page, 'evidence: search "GET"', async () => {
+      await page.getByTestId('evidence-search').fill('GET');
+      // "n rows of N" appears once the filtered answer is on screen.
+      await page.getByTestId('evidence-total').filter({ hasText: ' of ' }).waitFor({ timeout: 120_000 });
     });
     console.log(`  matching rows: ${await total.getAttribute('data-total')}`);
     await step(page, 'evidence: open a detail', async () => {
@@ -185,6 +185,14 @@ async function main(): Promise<void> {
       await page.getByTestId('entities-tab-identifiers').click();
       await settled(page);
     });
+  } catch (err) {
+    const pages = browser.contexts().flatMap((c) => c.pages());
+    if (pages.length > 0) {
+      const shot = join(tmpdir(), 'telltale-perf-a-failure.png');
+      await pages[0].screenshot({ path: shot });
+      console.error(`failed; the window as it was: ${shot}`);
+    }
+    throw err;
   } finally {
     await browser.close();
     host.child.kill('SIGTERM');

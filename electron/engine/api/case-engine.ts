@@ -25,7 +25,7 @@ import type {
 } from '../../../shared/model.ts';
 import { CaseStore, isCaseFile } from '../store/case-store.ts';
 import type { InputRow } from '../store/case-store.ts';
-import { filesDirFor, newCaseFolder } from './case-files.ts';
+import { filesDirFor, newCaseFolder, reportsDirFor } from './case-files.ts';
 import { CaseReader } from './case-reader.ts';
 import { evidenceDetail } from './evidence-detail.ts';
 import { queryEvidence } from './evidence-query.ts';
@@ -50,6 +50,9 @@ import {
   setMode,
 } from './findings-api.ts';
 import type { ModeLabel } from '../../../shared/model.ts';
+import type { ReportModel, ReportRequest } from '../../../shared/report.ts';
+import type { ReportOptions } from '../report/model.ts';
+import { reportFileName, reportOptionsOf, reportPreview } from './report-api.ts';
 import { buildTimeline, recordSpan } from './timeline.ts';
 
 const RECENT_MAX = 12;
@@ -157,6 +160,7 @@ export class CaseEngine {
       'modes.set': async (p) => this.relabel(() => setMode(this.need(), p)),
       'modes.remove': async (p) => this.relabel(() => removeMode(this.need(), p.id)),
       'compare.get': async () => comparison(this.need()),
+      'report.get': async (p) => this.reportModel(p),
     };
   }
 
@@ -232,6 +236,11 @@ export class CaseEngine {
   /** Folder for files uploaded into the open case. */
   filesDir(): string {
     return filesDirFor(this.need().store.path);
+  }
+
+  /** Folder for reports exported from the open case (the web host writes there). */
+  reportsDir(): string {
+    return reportsDirFor(this.need().store.path);
   }
 
   /** Recent cases, most recent first. */
@@ -349,6 +358,19 @@ export class CaseEngine {
   /** One page of anomalies. */
   anomalies(q: RowQuery) {
     return listAnomalies(this.need(), q);
+  }
+
+  // ---- report -----------------------------------------------------------------
+
+  /** The evidence report's model for a preview (see reportPreview for its manifest hash). */
+  reportModel(p: ReportRequest = {}): ReportModel {
+    return reportPreview(this.need().store, p);
+  }
+
+  /** What a shell prints with: the report options of the params, for the open case. */
+  reportOptions(p: ReportRequest): { casePath: string; options: ReportOptions; fileName: string } {
+    const reader = this.need();
+    return { casePath: reader.store.path, options: reportOptionsOf(p), fileName: reportFileName(p.title ?? reader.store.meta().title) };
   }
 
   /** Cancel imports, wait for the worker, close the case. */

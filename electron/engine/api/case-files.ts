@@ -29,3 +29,8 @@ export function newCaseFolder(parent: string, now = new Date()): string {
 export function filesDirFor(casePath: string): string {
   return join(dirname(casePath), `${basename(casePath, extname(casePath))}.files`);
 }
+
+/** The folder next to a case file that holds the reports exported from it: `<case stem>.reports/`. */
+export function reportsDirFor(casePath: string): string {
+  return join(dirname(casePath), `${basename(casePath, extname(casePath))}.reports`);
+}

@@ -357,7 +357,8 @@ function summarise(g: EndpointAgg[], inputName: (id: number) => string): DeviceS
     }
     if (ua.os === null && p.os !== null) ua = p;
   }
-  const nameList = [...names.values()].sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+  // A DHCP message may carry a vendor class and no host name: such empty names never label a device.
+  const nameList = [...names.values()].filter((n) => n.name !== '').sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
   const dhcp = nameList.find((n) => n.source === 'dhcp');
   const macList = [...macs].sort();
   const ipList = [...ips].sort();

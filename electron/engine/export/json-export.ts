@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { checkExportTarget } from './target-guard.ts';
 import type { CaseStore, InputRow } from '../store/case-store.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../store/tool-info.ts';
 import { isoFromNs } from '../util/time.ts';
@@ -90,10 +90,7 @@ interface InputRef {
  * SHA-256) in the custody log. Refuses to write over the case file itself.
  */
 export async function exportJson(store: CaseStore, outPath: string): Promise<JsonExportResult> {
-  const target = resolve(outPath);
-  if (target === store.path || target === `${store.path}-wal` || target === `${store.path}-shm`) {
-    throw new Error(`${target}: refusing to write the export over the case database`);
-  }
+  const target = checkExportTarget(store, outPath, 'export');
   const inputs = store.inputs();
   const refs = new Map<number, InputRef>();
   for (const i of inputs) {

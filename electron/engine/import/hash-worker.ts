@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
-export type HashWorkerMessage = { type: 'hash'; sha256: string } | { type: 'failed'; error: string };
+export type HashWorkerMessage = { type: 'hash'; sha256: string; cpuMs: number } | { type: 'failed'; error: string };
 
 const port = parentPort;
 if (!port) throw new Error('hash-worker.ts must run as a worker thread');
@@ -33,7 +33,8 @@ try {
     if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || pos !== after.size) {
       throw new Error('the file changed while it was being hashed');
     }
-    port.postMessage({ type: 'hash', sha256: h.digest('hex') } satisfies HashWorkerMessage);
+    const cpu = process.threadCpuUsage();
+    port.postMessage({ type: 'hash', sha256: h.digest('hex'), cpuMs: (cpu.user + cpu.system) / 1000 } satisfies HashWorkerMessage);
   } finally {
     closeSync(fd);
   }

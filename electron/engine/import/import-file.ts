@@ -32,6 +32,8 @@ export interface ImportOptions {
    * worker's start-up (PIPELINE_MIN_BYTES).
    */
   pipeline?: boolean;
+  /** Told the CPU time of each worker of a pipelined import when it ends (for benchmarks). */
+  onWorkerCpu?: (t: { dissectMs: number | null; hashMs: number | null }) => void;
 }
 
 /** Below this size (on disk) a file is dissected on the calling thread. */
@@ -143,6 +145,7 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
           progress();
         });
         facts = run.facts;
+        opts.onWorkerCpu?.({ dissectMs: run.dissectCpuMs, hashMs: run.hashCpuMs });
         if (run.sha256 !== null) hashed = run.sha256;
         else if (run.hashError !== null) hashError = run.hashError;
         // null: the worker could not start (a bundle without its file, say): same work, one thread.
@@ -177,7 +180,7 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
 
 /** The chunks of `path` from its start, unhashed (the hashing source has moved on). */
 async function fresh(path: string): Promise<AsyncIterable<Buffer>> {
-  const s = await openSource(path, { hash: false });
+  const s = await openSource(path, { hash: false, reuseBuffer: true });
   return (async function* (): AsyncGenerator<Buffer> {
     try {
       yield* s.chunks();
@@ -202,16 +205,17 @@ function applyFacts(summary: InputSummary, facts: PacketFacts, gzip: boolean): v
 /** How a pipelined run ended: the dissector's facts (null if its worker never started) and the hash. */
 interface PipelineResult {
   facts: PacketFacts | null;
-  /** Hex SHA-256, or an error message, or null when the hash worker never started. */
+  /** Hex SHA-256, or null when the hash worker failed (hashError) or never started. */
   sha256: string | null;
   hashError: string | null;
+  dissectCpuMs: number | null;
+  hashCpuMs: number | null;
 }
 
 /** Start a worker; null if it cannot even be constructed. */
 function startWorker(file: string, data: unknown): Worker | null {
   try {
-    const yg = Number(process.env.TT_YG ?? 0); // EXPERIMENT
-    return new Worker(new URL(file, import.meta.url), { workerData: data, ...(yg > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: yg } } : {}) });
+    return new Worker(new URL(file, import.meta.url), { workerData: data });
   } catch {
     return null;
   }
@@ -234,7 +238,7 @@ function runPipeline(
   const control = new SharedArrayBuffer(CTL_SLOTS * 4);
   const ctl = new Int32Array(control);
   const data: DissectWorkerData = { path, inputId, kind, control };
-  const result: PipelineResult = { facts: null, sha256: null, hashError: null };
+  const result: PipelineResult = { facts: null, sha256: null, hashError: null, dissectCpuMs: null, hashCpuMs: null };
 
   const hashed = new Promise<void>((done) => {
     const hasher = startWorker('./hash-worker.ts', { path });
@@ -243,8 +247,12 @@ function runPipeline(
       return;
     }
     hasher.on('message', (m: HashWorkerMessage) => {
-      if (m.type === 'hash') result.sha256 = m.sha256;
-      else result.hashError = m.error;
+      if (m.type === 'hash') {
+        result.sha256 = m.sha256;
+        result.hashCpuMs = m.cpuMs;
+      } else {
+        result.hashError = m.error;
+      }
     });
     // An error before any message means the worker never ran: the caller hashes instead.
     hasher.on('error', () => undefined);
@@ -290,6 +298,7 @@ function runPipeline(
         case 'done':
           ended = true;
           result.facts = m.facts;
+          result.dissectCpuMs = m.cpuMs;
           break;
         case 'failed':
           failure = new Error(`dissect worker failed: ${m.error}`);

@@ -10,8 +10,8 @@ export const CTL_SLOTS = 2;
 
 /**
  * Batches the worker may have in flight before it waits. A batch is at most one read
- * chunk of records (or 8 MiB of bodies), so this bounds the records' memory to a few
- * tens of MiB however far the dissector could run ahead of the store.
+ * chunk of records (or about 4 MiB of bodies), so this bounds the records' memory to a
+ * few tens of MiB however far the dissector could run ahead of the store.
  */
 export const MAX_INFLIGHT = 4;
 
@@ -26,5 +26,5 @@ export interface DissectWorkerData {
 export type DissectWorkerMessage =
   | { type: 'ready' }
   | { type: 'batch'; batch: RecordBatch }
-  | { type: 'done'; facts: PacketFacts }
+  | { type: 'done'; facts: PacketFacts; cpuMs: number }
   | { type: 'failed'; error: string };

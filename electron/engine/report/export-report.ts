@@ -10,8 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { ReportModel } from '../../../shared/report.ts';
+import { checkExportTarget } from '../export/target-guard.ts';
 import type { CaseStore } from '../store/case-store.ts';
 import { toolString } from '../store/tool-info.ts';
 import { buildManifest, withManifest, type ManifestFile } from './manifest.ts';
@@ -67,13 +67,9 @@ export function finalizeReportPdf(printed: Uint8Array, prepared: PreparedReport,
   });
 }
 
-/** Refuse to write over the case database or its WAL files. */
+/** Refuse to write over the case database, its WAL files or an imported original. */
 export function checkReportTarget(store: CaseStore, outPath: string): string {
-  const target = resolve(outPath);
-  if (target === store.path || target === `${store.path}-wal` || target === `${store.path}-shm`) {
-    throw new Error(`${target}: refusing to write the report over the case database`);
-  }
-  return target;
+  return checkExportTarget(store, outPath, 'report');
 }
 
 /** Write the finished PDF atomically and log 'export.pdf' in the custody log. */

@@ -9,11 +9,21 @@
  * SQLite's page cache is the buffer, so records are not retained as JS objects.
  * Host links are aggregated in memory per batch and upserted at commit.
  *
+ * While an input is being imported (addInput → finishInput) this connection does not
+ * checkpoint: its commits only append to the WAL, which in WAL mode with
+ * synchronous=NORMAL needs no fsync. Checkpoints (copying WAL pages into the database
+ * file, with two fsyncs) used to stall the import every 4 MB of records; once the WAL
+ * passes CHECKPOINTER_WAL_BYTES, a worker thread (checkpoint-worker.ts) does them
+ * beside the import on its own connection, and what is left is checkpointed when the
+ * input is finished. Durability is unchanged (NORMAL: a power cut may lose the latest
+ * commits, never corrupts the case).
+ *
  * Read path: nanosecond timestamps are stored as INTEGER and read back with
  * CAST(... AS TEXT) then BigInt(), so every other integer column stays a plain number.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { basename, extname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
@@ -41,6 +51,10 @@ export const CASE_APPLICATION_ID = 0x54544c31;
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const GENESIS_HASH = '0'.repeat(64);
 const MIN_TS = -(2n ** 63n);
+/** WAL size from which an import gets a checkpoint worker; below it, one checkpoint at the end is cheap. */
+const CHECKPOINTER_WAL_BYTES = 32 * 1024 * 1024;
+/** Longest wait for the checkpoint worker's last checkpoint before going on without it. */
+const CHECKPOINTER_STOP_MS = 30_000;
 
 export type InputStatus = 'importing' | 'done' | 'failed' | 'cancelled';
 
@@ -200,6 +214,11 @@ export class CaseStore implements RecordSink {
 
   private readonly batchRows: number;
   private txOpen = false;
+  /** Inputs between addInput and finishInput (auto-checkpoints are off while > 0). */
+  private importing = 0;
+  private checkpointer: { worker: Worker; ctl: Int32Array } | null = null;
+  /** The checkpoint worker could not run: this import checkpoints the ordinary way. */
+  private checkpointerFailed = false;
   private pending = 0;
   private readonly hostAgg = new Map<string, HostAgg>();
   /** Pointer of the record whose host links are being emitted. */
@@ -515,13 +534,70 @@ export class CaseStore implements RecordSink {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw e;
     }
+    if (this.importing > 0) this.checkWal();
   }
 
   /** Flush and close the database. */
   close(): void {
     if (!this.db.open) return;
     if (!this.readonly) this.flush();
+    this.stopCheckpointer();
     this.db.close();
+  }
+
+  /** Start of an import: commits append to the WAL only (see the file comment). */
+  private beginImport(): void {
+    if (this.importing++ === 0) {
+      this.checkpointerFailed = false;
+      this.db.pragma('wal_autocheckpoint = 0');
+    }
+  }
+
+  /** After a commit during an import: hand checkpoints to a worker once the WAL is large. */
+  private checkWal(): void {
+    if (this.checkpointer !== null || this.checkpointerFailed) return;
+    let size = 0;
+    try { size = statSync(`${this.path}-wal`).size; } catch { return; }
+    if (size < CHECKPOINTER_WAL_BYTES) return;
+    const control = new SharedArrayBuffer(8);
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), { workerData: { path: this.path, control } });
+    } catch {
+      this.checkpointerLost();
+      return;
+    }
+    worker.unref();
+    worker.on('error', () => this.checkpointerLost());
+    this.checkpointer = { worker, ctl: new Int32Array(control) };
+  }
+
+  /** Without the worker, this connection checkpoints as usual again. */
+  private checkpointerLost(): void {
+    this.checkpointerFailed = true;
+    this.checkpointer = null;
+    if (this.db.open && this.importing > 0) this.db.pragma('wal_autocheckpoint = 1000');
+  }
+
+  /** Ask the checkpoint worker for its last checkpoint and wait until it has closed. */
+  private stopCheckpointer(): void {
+    const c = this.checkpointer;
+    if (c === null) return;
+    this.checkpointer = null;
+    Atomics.store(c.ctl, 0, 1);
+    Atomics.notify(c.ctl, 0);
+    // The worker never waits for locks, so this returns within one checkpoint.
+    Atomics.wait(c.ctl, 1, 0, CHECKPOINTER_STOP_MS);
+    if (Atomics.load(c.ctl, 1) === 0) void c.worker.terminate();
+  }
+
+  /** End of an import: checkpoint what it wrote and restore automatic checkpoints. */
+  private endImport(): void {
+    if (this.importing === 0 || --this.importing > 0) return;
+    this.stopCheckpointer();
+    this.db.pragma('wal_autocheckpoint = 1000');
+    // PASSIVE never waits for readers; whatever it cannot copy now goes at a later checkpoint.
+    this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   // ---- inputs and custody -------------------------------------------------------
@@ -532,6 +608,7 @@ export class CaseStore implements RecordSink {
     const abs = resolve(path);
     const res = this.db.prepare('INSERT INTO inputs (path, file_name, status, added_at) VALUES (?, ?, ?, ?)')
       .run(abs, basename(abs), 'importing', new Date().toISOString());
+    this.beginImport();
     return Number(res.lastInsertRowid);
   }
 
@@ -548,6 +625,7 @@ export class CaseStore implements RecordSink {
       .run(s.size, s.sha256 === '' ? null : s.sha256, s.format, s.gzip ? 1 : 0, numJson(s.linkTypes), s.tsDigits,
         s.packets, s.entries, s.firstTs, s.lastTs, s.anomalies, s.commentedFrames, s.error, s.producer, st,
         new Date().toISOString(), id);
+    this.endImport();
   }
 
   /**

@@ -50,6 +50,23 @@ function Shell() {
     heading?.focus({ preventScroll: true });
   }, [location.view]);
 
+  // A file dropped anywhere but the drop zone would make the browser open it in place
+  // of the app; refuse such drops (the drop zone handles its own first).
+  useEffect(() => {
+    const refuse = (event: DragEvent): void => {
+      // The drop zone has already taken (and prevented) the events meant for it.
+      if (event.defaultPrevented || event.dataTransfer === null || !Array.from(event.dataTransfer.types).includes('Files')) return;
+      event.preventDefault();
+      if (event.type === 'dragover') event.dataTransfer.dropEffect = 'none';
+    };
+    window.addEventListener('dragover', refuse);
+    window.addEventListener('drop', refuse);
+    return () => {
+      window.removeEventListener('dragover', refuse);
+      window.removeEventListener('drop', refuse);
+    };
+  }, []);
+
   const current = route ?? findRoute('start');
 
   return (

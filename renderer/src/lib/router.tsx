@@ -72,9 +72,14 @@ export function RouterProvider({ children }: { children: ReactNode }) {
         go(hrefFor(view, params), options?.replace === true);
       },
       setParams(params, options) {
-        const merged: RouteParams = Object.fromEntries(location.params.entries());
+        // Read the location at call time: a late call (a debounced search) from a view
+        // the user has just left must not drag them back to it, and two calls in one
+        // tick must not undo each other.
+        const current = parseHash(window.location.hash);
+        if (current.view !== location.view) return;
+        const merged: RouteParams = Object.fromEntries(current.params.entries());
         Object.assign(merged, params);
-        go(hrefFor(location.view, merged), options?.replace === true);
+        go(hrefFor(current.view, merged), options?.replace === true);
       },
     }),
     [go, location],

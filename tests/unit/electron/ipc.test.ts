@@ -62,6 +62,8 @@ const CONTRACT_METHODS = [
   'modes.set',
   'modes.remove',
   'compare.get',
+  'report.get',
+  'report.export',
 ];
 
 const RENDERER_FILE = '/opt/telltale/out/renderer/index.html';
@@ -155,6 +157,18 @@ describe('bindIpc', () => {
     ['anomalies.list', 'frame 12'],
     ['modes.set', { mode: 'private', input: 1 }],
     ['modes.set', { mode: 'incognito' }],
+    ['report.get', undefined],
+    ['report.get', { title: '' }],
+    ['report.get', { title: 'line one\nline two' }],
+    ['report.get', { homeCountry: 'DEU' }],
+    ['report.get', { redactBystanders: true }],
+    ['report.get', { redactBystanders: true, devices: [] }],
+    ['report.get', { devices: ['10.0.0.5'] }],
+    ['report.get', { redactBystanders: true, devices: ['10.0.0.5; rm -rf /'] }],
+    ['report.get', { author: 'someone' }],
+    ['report.export', { outPath: '' }],
+    ['report.export', { outPath: '/tmp/a\0b.pdf' }],
+    ['report.export', { redactBystanders: 'yes', devices: ['3c:bd:3e:5a:10:23'] }],
   ];
   it.each(invalid)('rejects invalid params for %s: %j', async (method, params) => {
     const { handlers, calls } = recordingHandlers();
@@ -191,6 +205,20 @@ describe('bindIpc', () => {
     expect(await call('app.version', frameEvent('http://localhost:5173/#/timeline'))).toMatchObject({ ok: true });
     expect(await call('app.version', frameEvent('http://localhost:5174/'))).toMatchObject({ ok: false });
     expect(await call('app.version', frameEvent(APP_URL))).toMatchObject({ ok: false });
+  });
+
+  it('passes report options through as given', async () => {
+    const { handlers, calls } = recordingHandlers();
+    bindIpc(handlers, isAppUrl);
+    const options = { title: 'Case 2020-17', investigator: 'A. Investigator', organisation: 'DPA', homeCountry: 'de', redactBystanders: true, devices: ['3c:bd:3e:5a:10:23', '192.168.1.20', 'fe80::1'] };
+    expect(await call('report.get', frameEvent(`${APP_URL}#/report`), options)).toMatchObject({ ok: true });
+    expect(await call('report.export', frameEvent(`${APP_URL}#/report`), { ...options, outPath: 'case-2020-17.pdf' })).toMatchObject({ ok: true });
+    expect(await call('report.get', frameEvent(APP_URL), {})).toMatchObject({ ok: true });
+    expect(calls).toEqual([
+      ['report.get', options],
+      ['report.export', { ...options, outPath: 'case-2020-17.pdf' }],
+      ['report.get', {}],
+    ]);
   });
 
   it('passes an engine failure code through and reports other errors as failed', async () => {
@@ -235,6 +263,8 @@ describe('a shell without an engine', () => {
       'leaks.list': {},
       'modes.set': { mode: 'incognito', input: 2 },
       'modes.remove': { id: 1 },
+      'report.get': {},
+      'report.export': { title: 'Case 17' },
     };
     for (const method of CONTRACT_METHODS.filter((m) => m !== 'app.version')) {
       const response = await call(method, frameEvent(APP_URL), validParams[method]);

@@ -1,7 +1,8 @@
 /**
  * The main process wiring, with Electron mocked: sandbox for every renderer, every
  * web contents locked down, CSP and permissions set before the window opens, the whole
- * contract bound to IPC, and the window pointed at the built preload and renderer.
+ * contract bound to IPC, the application menu set, and the window pointed at the built
+ * preload and renderer.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,6 +35,9 @@ const electron = vi.hoisted(() => {
     static getAllWindows(): FakeBrowserWindow[] {
       return FakeBrowserWindow.created;
     }
+    static getFocusedWindow(): FakeBrowserWindow | null {
+      return null;
+    }
     readonly options: { webPreferences?: Record<string, unknown> };
     readonly webContents = new FakeWebContents();
     readonly loaded: string[] = [];
@@ -43,6 +47,9 @@ const electron = vi.hoisted(() => {
       FakeBrowserWindow.created.push(this);
     }
     once(): this {
+      return this;
+    }
+    on(): this {
       return this;
     }
     loadURL(url: string): Promise<void> {
@@ -62,6 +69,7 @@ const electron = vi.hoisted(() => {
     getVersion: () => '0.1.0',
     getPath: (name: string) => `/tmp/telltale-main-test/${name}`,
     quit: () => log.push('quit'),
+    addRecentDocument: (path: string) => log.push(`recent ${path}`),
     exit: (code: number) => log.push(`exit ${code}`),
   };
   const session = {
@@ -83,8 +91,22 @@ const electron = vi.hoisted(() => {
     },
     removeHandler: (channel: string) => handlers.delete(channel),
   };
+  const menus: unknown[] = [];
+  const Menu = {
+    buildFromTemplate: (template: unknown) => ({ template }),
+    setApplicationMenu: (menu: unknown) => {
+      log.push('menu');
+      menus.push(menu);
+    },
+  };
+  const dialog = {
+    showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
+    showSaveDialog: () => Promise.resolve({ canceled: true }),
+    showErrorBox: (title: string) => log.push(`error ${title}`),
+  };
   return {
     log,
+    menus,
     appListeners,
     handlers,
     headers: () => headersListener,
@@ -92,7 +114,7 @@ const electron = vi.hoisted(() => {
     ready,
     FakeBrowserWindow,
     FakeWebContents,
-    mock: { app, session, ipcMain, BrowserWindow: FakeBrowserWindow },
+    mock: { app, session, ipcMain, BrowserWindow: FakeBrowserWindow, Menu, dialog },
   };
 });
 
@@ -114,11 +136,17 @@ describe('main process', () => {
     expect(contents.openHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
   });
 
-  it('once ready: CSP and permissions first, then the IPC binding, then the window', async () => {
+  it('listens for files the OS hands over before the app is ready', () => {
+    expect(electron.appListeners.get('open-file')).toBeTypeOf('function');
+  });
+
+  it('once ready: CSP and permissions first, then the IPC binding, the menu, then the window', async () => {
     electron.resolveReady();
     await electron.ready;
     const order = electron.log.map((entry) => (entry.startsWith('handle ') ? 'handle' : entry));
-    expect(order.filter((e, i) => order[i - 1] !== e)).toEqual(['enableSandbox', 'csp', 'permissions', 'handle', 'window']);
+    expect(order.filter((e, i) => order[i - 1] !== e)).toEqual(['enableSandbox', 'csp', 'permissions', 'handle', 'menu', 'window']);
+    const [menu] = electron.menus as Array<{ template: Array<{ label?: string; role?: string }> }>;
+    expect(menu?.template.map((m) => m.label ?? m.role)).toContain('&File');
     expect([...electron.handlers.keys()].sort()).toEqual([...API_METHODS].sort());
 
     const [win] = electron.FakeBrowserWindow.created;
@@ -139,6 +167,10 @@ describe('main process', () => {
       senderFrame: { url: 'https://example.com/', parent: null },
     });
     expect(versionFromElsewhere).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    // report.export is the desktop's own (dialog and printToPDF), not the engine's: with no case it says so.
+    const exported = await electron.handlers.get('report.export')?.({ senderFrame: { url: rendererUrl, parent: null } }, {});
+    expect(exported).toMatchObject({ ok: false, error: { code: 'no-case' } });
 
     // A packaged app runs with the production policy even if the environment names a dev server.
     const answered: Array<{ responseHeaders: Record<string, string[]> }> = [];

@@ -64,6 +64,8 @@ const EXPECTED_METHODS: Record<string, string> = {
   setMode: 'modes.set',
   removeMode: 'modes.remove',
   getComparison: 'compare.get',
+  getReport: 'report.get',
+  exportReport: 'report.export',
 };
 
 function bridge(): Record<string, unknown> {

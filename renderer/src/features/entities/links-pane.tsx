@@ -17,6 +17,9 @@ const WORDS: Record<EntityKind, string> = { device: 'device', account: 'account'
 /** The requests that tie one device, account or identifier to the traffic, each opening its evidence. */
 export function LinksPane({ entity, id, onClose }: EntitySummary & { onClose(): void }) {
   const query = useApiQuery('entities.links', { entity, id, limit: LINK_LIMIT });
+  // For an identifier, every link carries it: name it once in the heading, not per row.
+  const first = query.state.status === 'ready' ? query.state.data.rows[0] : undefined;
+  const subject = first?.identifier?.value ?? null;
   return (
     <aside className="detail-pane" data-testid="entity-links" aria-label={`Requests linking this ${WORDS[entity]}`}>
       <div className="detail-close">
@@ -24,7 +27,15 @@ export function LinksPane({ entity, id, onClose }: EntitySummary & { onClose(): 
           Close
         </button>
       </div>
-      <h3 className="detail-title">Requests that link this {WORDS[entity]}</h3>
+      <h3 className="detail-title">
+        Requests that link this {WORDS[entity]}
+        {entity === 'identifier' && subject !== null && (
+          <>
+            {' '}
+            <code className="break">{subject}</code>
+          </>
+        )}
+      </h3>
       <QueryBoundary
         query={query}
         what="linking requests"
@@ -40,7 +51,7 @@ export function LinksPane({ entity, id, onClose }: EntitySummary & { onClose(): 
             </p>
             <ol className="link-list">
               {page.rows.map((r) => (
-                <LinkItem key={`${r.httpId}:${r.identifier?.id ?? ''}:${r.chain ?? ''}`} row={r} />
+                <LinkItem key={`${r.httpId}:${r.identifier?.id ?? ''}:${r.chain ?? ''}`} row={r} showIdentifier={entity !== 'identifier'} />
               ))}
             </ol>
           </>
@@ -50,7 +61,7 @@ export function LinksPane({ entity, id, onClose }: EntitySummary & { onClose(): 
   );
 }
 
-function LinkItem({ row }: { row: EntityLinkRow }) {
+function LinkItem({ row, showIdentifier }: { row: EntityLinkRow; showIdentifier: boolean }) {
   return (
     <li className="link-item" data-testid="entity-link">
       <a href={evidenceHref('http', row.httpId)} className="link-request break">
@@ -65,11 +76,14 @@ function LinkItem({ row }: { row: EntityLinkRow }) {
       </span>
       {row.identifier !== null && (
         <span className="small">
-          <span className="badge">{row.identifier.type}</span> <code className="break">{row.identifier.value}</code>
+          {showIdentifier && (
+            <>
+              <span className="badge">{row.identifier.type}</span> <code className="break">{row.identifier.value}</code>{' '}
+            </>
+          )}
           {row.location !== null && (
             <span className="muted">
-              {' '}
-              in the {row.location}
+              {showIdentifier ? 'in' : 'In'} the {row.location}
               {row.key !== null && ` field “${row.key}”`}
               {row.chain !== null && row.chain !== '' && ` (${row.chain})`}
             </span>

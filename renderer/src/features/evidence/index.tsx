@@ -66,15 +66,33 @@ export default function EvidenceView() {
   const counts = caseState.status === 'ready' ? caseState.info.counts : null;
   const inputs = caseState.status === 'ready' ? caseState.info.inputs : [];
 
-  const selectedIndex = selectedId === undefined ? null : pages.indexOfId(selectedId);
+  // A keyboard jump (End, Page Down) can land on a row whose page is not loaded yet:
+  // the table scrolls there, the page loads, and then the row becomes the selection.
+  const [pending, setPending] = useState<{ index: number; key: string } | null>(null);
+  const queryKey = JSON.stringify(query);
+  const pendingIndex = pending !== null && pending.key === queryKey ? pending.index : null;
+  const selectedIndex = pendingIndex ?? (selectedId === undefined ? null : pages.indexOfId(selectedId));
 
   const select = useCallback(
     (index: number) => {
       const row = pages.getRow(index);
-      if (row !== undefined) setParams({ id: row.id }, { replace: true });
+      if (row !== undefined) {
+        setPending(null);
+        setParams({ id: row.id }, { replace: true });
+      } else {
+        setPending({ index, key: queryKey });
+      }
     },
-    [pages, setParams],
+    [pages, setParams, queryKey],
   );
+
+  useEffect(() => {
+    if (pendingIndex === null) return;
+    const row = pages.getRow(pendingIndex);
+    if (row === undefined) return;
+    setPending(null);
+    setParams({ id: row.id }, { replace: true });
+  }, [pendingIndex, pages, pages.version, setParams]);
 
   const filtersActive = text !== '' || host !== undefined || ip !== undefined || input !== undefined;
 

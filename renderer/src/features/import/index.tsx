@@ -232,7 +232,9 @@ function FileRow({ file }: { file: ImportFileProgress }) {
           {records}
         </td>
         <td className="col-num num">
-          {file.state === 'running' || file.state === 'done' ? (
+          {file.state === 'running' && file.bytesPerSecond === 0 ? (
+            <span className="muted">measuring…</span>
+          ) : file.state === 'running' || file.state === 'done' ? (
             <>
               {formatBytes(file.bytesPerSecond)}/s
               <span className="muted"> · {formatRate(file.itemsPerSecond)} {isHar ? 'entries' : 'pkts'}</span>
@@ -247,7 +249,7 @@ function FileRow({ file }: { file: ImportFileProgress }) {
       {file.error !== null && (
         <tr className="import-file-error-row">
           <td colSpan={7}>
-            <p className="inline-error" data-testid="import-file-error">
+            <p className={file.state === 'cancelled' ? 'muted small' : 'inline-error'} data-testid="import-file-error">
               {file.name}: {file.error}
             </p>
           </td>

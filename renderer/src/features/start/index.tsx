@@ -132,9 +132,12 @@ function CurrentCase({ info }: { info: CaseInfo }) {
   );
 }
 
+const RECENT_SHOWN = 6;
+
 function RecentCases({ onOpen, busy, currentPath }: { onOpen(path: string): void; busy: boolean; currentPath: string | null }) {
   const query = useApiQuery('case.recent', undefined);
   const { state, reload } = query;
+  const [all, setAll] = useState(false);
   return (
     <Panel title="Recent cases" testId="recent-cases">
       {state.status === 'loading' && <LoadingState what="recent cases" compact />}
@@ -146,7 +149,7 @@ function RecentCases({ onOpen, busy, currentPath }: { onOpen(path: string): void
       )}
       {state.status === 'ready' && state.data.length > 0 && (
         <ul className="recent-list">
-          {state.data.map((c: RecentCase) => (
+          {(all ? state.data : state.data.slice(0, RECENT_SHOWN)).map((c: RecentCase) => (
             <li key={c.path} className="recent-item">
               <div>
                 <span className="recent-title">{c.title}</span>
@@ -166,6 +169,11 @@ function RecentCases({ onOpen, busy, currentPath }: { onOpen(path: string): void
             </li>
           ))}
         </ul>
+      )}
+      {state.status === 'ready' && state.data.length > RECENT_SHOWN && (
+        <button type="button" className="button button--quiet button--small" onClick={() => setAll(!all)} aria-expanded={all}>
+          {all ? 'Show fewer' : `Show all ${state.data.length} recent cases`}
+        </button>
       )}
     </Panel>
   );
