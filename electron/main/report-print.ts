@@ -3,9 +3,9 @@
  * page the CLI prints) loaded in a hidden window, handed the model, printed with
  * Electron's own `webContents.printToPDF`, then finished by the engine (manifest
  * attached, metadata set, custody logged). The window is destroyed in `finally`,
- * whatever happens. The shell's menu calls `exportReportFromDesktop` for
- * "File → Export report…"; `injectReportModel` shows the same report in the app's
- * own #/report preview.
+ * whatever happens. The desktop's `report.export` (report-export.ts) calls
+ * `exportReportFromDesktop` with the path its save dialog returned; the app's #/report
+ * view previews the same model through `report.get`.
  */
 import { BrowserWindow } from 'electron';
 import type { WebContents } from 'electron';
@@ -32,7 +32,7 @@ export function reportPageUrl(loc: AppLocation): string {
   return pathToFileURL(join(dirname(loc.rendererFile), 'report.html')).href;
 }
 
-/** Hand a model to a loaded report page (the stand-alone page or the app's #/report view). */
+/** Hand a model to a loaded report page (report.html in the hidden printing window). */
 export async function injectReportModel(contents: WebContents, model: ReportModel): Promise<void> {
   // JSON is valid JavaScript; stringified twice it is a string literal the page parses itself.
   const json = JSON.stringify(JSON.stringify(model));
@@ -124,7 +124,7 @@ export interface DesktopReportRequest {
   reportUrl: string;
 }
 
-/** "File → Export report…": build, print, finish and save the report of a case; logs 'export.pdf'. */
+/** The desktop's report.export after its save dialog: build, print, finish and save the report of a case; logs 'export.pdf'. */
 export async function exportReportFromDesktop(req: DesktopReportRequest): Promise<ReportPdfResult> {
   const started = Date.now();
   const store = CaseStore.open(req.casePath);

@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { writeBenchCapture } from '../../tools/synth/bench-capture.ts';
 import { HTTP_PIPELINED, TLS_GOOGLE, corpusFile } from './corpus.ts';
-import { SCREENSHOTS, expect, screenshot, test } from './fixtures.ts';
+import { expect, screenshot, test } from './fixtures.ts';
 
 // The page function of the last test runs in the browser; this file is type-checked with Node's types.
 declare const DataTransfer: new () => { items: { add(file: File): unknown } };
@@ -49,14 +48,13 @@ test.describe('adding captures', () => {
 test('a running import can be cancelled and keeps what it read', async ({ page, shell, start, imports }, testInfo) => {
   // Large enough that reading it takes seconds on a shared machine.
   const path = testInfo.outputPath('big.pcap');
-  const written = writeBenchCapture(path, { targetBytes: 200 * 1000 * 1000, seed: 7 });
+  const written = writeBenchCapture(path, { targetBytes: 400 * 1000 * 1000, seed: 7 });
   await start.pickFiles([path]);
   const row = imports.fileRow('big.pcap');
+  // Cancel as soon as reading starts: nothing else may sit between the two, or a fast
+  // machine finishes the file first.
   await expect(row).toHaveAttribute('data-state', 'running', { timeout: 60_000 });
-  await expect(row.getByTestId('import-file-records')).not.toHaveText('0 packets');
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, 'import-running-light.png') });
-  await imports.latest().getByTestId('import-cancel').click();
+  await imports.latest().getByTestId('import-cancel').click({ timeout: 10_000 });
   await imports.waitForEnd('cancelled');
   await expect(row).toHaveAttribute('data-state', 'cancelled');
   // Part of the file was read, and not all of it.

@@ -191,6 +191,33 @@ describe.skipIf(missing !== null)('report through the web host', () => {
   });
 });
 
+describe('without a browser to print with', () => {
+  it('says what to install and leaves nothing in the reports folder', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'telltale-host-report-nochrome-'));
+    const bundle = join(work, 'bundle');
+    mkdirSync(bundle);
+    // The printer checks for the page before it starts the browser; this one is never loaded.
+    writeFileSync(join(bundle, 'report.html'), '<!doctype html>');
+    const bare = await startHost({ port: 0, workDir: work, rendererDir: join(work, 'no-renderer'), reportBundleDir: bundle, chromium: join(work, 'no-such-chromium') });
+    try {
+      const res = await fetch(`${bare.origin}/api/report.export`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Telltale-Token': bare.token },
+        body: JSON.stringify({ title: 'No browser' }),
+      });
+      const body = (await res.json()) as ApiResponse<unknown>;
+      expect(res.status).toBe(500);
+      expect(body).toMatchObject({ ok: false, error: { code: 'failed' } });
+      if (!body.ok) expect(body.error.message).toContain('Install Chromium');
+      const reports = bare.engine.reportsDir();
+      expect(existsSync(reports) ? readdirSync(reports) : []).toEqual([]);
+    } finally {
+      await bare.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('attachment names', () => {
   it('gives an ASCII stand-in and the exact UTF-8 name', () => {
     expect(attachmentDisposition('Fall "Ü" (1).pdf')).toBe('attachment; filename="Fall ___ (1).pdf"; filename*=UTF-8\'\'Fall%20%22%C3%9C%22%20%281%29.pdf');

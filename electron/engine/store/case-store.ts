@@ -562,7 +562,10 @@ export class CaseStore implements RecordSink {
     const control = new SharedArrayBuffer(8);
     let worker: Worker;
     try {
-      worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), { workerData: { path: this.path, control } });
+      worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
+        workerData: { path: this.path, control },
+        resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      });
     } catch {
       this.checkpointerLost();
       return;
