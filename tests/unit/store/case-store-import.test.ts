@@ -1,0 +1,68 @@
+/** The case store's import mode: no checkpoints on the writer, everything checkpointed at the end. */
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { CaseStore } from '../../../electron/engine/store/case-store.ts';
+import { httpRecord, summary, tempDir } from './records-fixture.ts';
+
+const MB = 1024 * 1024;
+
+/** Write `n` HTTP exchanges with 1 MiB incompressible bodies (stored raw), committing every 4. */
+function writeBodies(store: CaseStore, input: number, n: number): Buffer[] {
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    const body = randomBytes(MB);
+    bodies.push(body);
+    store.http(httpRecord({ input, frame: i + 1, ts: BigInt(i) * 1_000_000n, responseBody: body, responseBodySize: body.length }));
+    if (i % 4 === 3) store.flush();
+  }
+  return bodies;
+}
+
+describe('case store import mode', () => {
+  it('turns automatic checkpoints off between addInput and finishInput, and back on after', () => {
+    const path = join(tempDir(), 'case.db');
+    const store = CaseStore.open(path, { create: true });
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    const id = store.addInput('/evidence/a.pcap');
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    store.finishInput(id, summary());
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    store.close();
+  });
+
+  it('a large import (past the checkpoint worker threshold) ends fully checkpointed and readable', () => {
+    const path = join(tempDir(), 'case.db');
+    const store = CaseStore.open(path, { create: true });
+    const id = store.addInput('/evidence/big.pcap');
+    const bodies = writeBodies(store, id, 48);
+    store.finishInput(id, summary());
+    // Every frame of the WAL is in the database file now.
+    const [ck] = store.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+    expect(ck.busy).toBe(0);
+    expect(ck.checkpointed).toBe(ck.log);
+    expect(statSync(path).size).toBeGreaterThan(48 * MB);
+    store.close();
+
+    const ro = CaseStore.open(path, { readonly: true });
+    const rows = ro.db.prepare('SELECT id FROM http ORDER BY frame').pluck().all() as number[];
+    expect(rows).toHaveLength(48);
+    expect(ro.httpBodies(rows[0]).response?.equals(bodies[0])).toBe(true);
+    expect(ro.httpBodies(rows[47]).response?.equals(bodies[47])).toBe(true);
+    ro.close();
+  });
+
+  it('closing in the middle of a large import loses no committed record', () => {
+    const path = join(tempDir(), 'case.db');
+    const store = CaseStore.open(path, { create: true });
+    const id = store.addInput('/evidence/big.pcap');
+    writeBodies(store, id, 40);
+    store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT count(*) FROM http').pluck().get()).toBe(40);
+    expect(db.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
+    db.close();
+  });
+});
