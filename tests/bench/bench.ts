@@ -53,7 +53,17 @@ interface RunResult {
     generated: (Omit<BenchCaptureReport, 'firstTsNs' | 'lastTsNs'> & { mbPerS: number; spanS: number }) | null;
     warmReadMbPerS: number;
   };
-  telltale: (ToolFigures & { exitCode: number | null; anomalies: number | null; records: Record<string, number>; error: string | null }) | null;
+  telltale: (ToolFigures & {
+    exitCode: number | null;
+    anomalies: number | null;
+    records: Record<string, number>;
+    error: string | null;
+    /** Import alone, from the custody log (import.start → import.done), and its MB/s. */
+    importS: number | null;
+    importMbPerS: number | null;
+    /** The findings analysis the CLI runs after the import (analysis_runs), if any. */
+    analysisS: number | null;
+  }) | null;
   dissectOnly: (ToolFigures & { records: Record<string, number> }) | null;
   tshark: (ToolFigures & { lines: number; linesWithFields: number; exitCode: number | null }) | null;
   /** Telltale MB/s divided by tshark MB/s: above 1 means Telltale was faster. */
@@ -175,7 +185,27 @@ function figures(bytes: number, packets: number | null, run: ChildRun): ToolFigu
   };
 }
 
-function caseFacts(casePath: string): { packets: number | null; anomalies: number | null; error: string | null; records: Record<string, number> } {
+/** Seconds between the custody log's import.start and import.done, and the findings analysis duration. */
+function phases(db: Database.Database): { importS: number | null; analysisS: number | null } {
+  const at = (action: string): number | null => {
+    const r = db.prepare('SELECT at FROM custody_log WHERE action = ? ORDER BY id DESC LIMIT 1').get(action) as { at: string } | undefined;
+    return r ? Date.parse(r.at) : null;
+  };
+  const start = at('import.start');
+  const done = at('import.done');
+  let analysisS: number | null = null;
+  try {
+    const r = db.prepare('SELECT duration_ms FROM analysis_runs ORDER BY id DESC LIMIT 1').get() as { duration_ms: number | null } | undefined;
+    analysisS = r?.duration_ms != null ? r.duration_ms / 1000 : null;
+  } catch {
+    // A case without the findings tables: no analysis ran.
+  }
+  return { importS: start !== null && done !== null ? (done - start) / 1000 : null, analysisS };
+}
+
+function caseFacts(casePath: string): {
+  packets: number | null; anomalies: number | null; error: string | null; records: Record<string, number>; importS: number | null; analysisS: number | null;
+} {
   const db = new Database(casePath, { readonly: true, fileMustExist: true });
   try {
     const input = db.prepare('SELECT packets, anomalies, error, status FROM inputs ORDER BY id DESC LIMIT 1').get() as
@@ -185,7 +215,7 @@ function caseFacts(casePath: string): { packets: number | null; anomalies: numbe
       records[t] = (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
     }
     const error = input ? (input.status !== 'done' ? `status ${input.status}${input.error ? `: ${input.error}` : ''}` : input.error) : 'no input row';
-    return { packets: input?.packets ?? null, anomalies: input?.anomalies ?? null, error, records };
+    return { packets: input?.packets ?? null, anomalies: input?.anomalies ?? null, error, records, ...phases(db) };
   } finally {
     db.close();
   }
@@ -232,12 +262,18 @@ async function benchOne(spec: { file: string } | { size: number }, opts: Options
     if (existsSync(casePath)) {
       const facts = caseFacts(casePath);
       result.input.packets = facts.packets;
-      result.telltale = { ...figures(bytes, facts.packets, tt), exitCode: tt.exitCode, anomalies: facts.anomalies, records: facts.records, error: facts.error };
+      result.telltale = {
+        ...figures(bytes, facts.packets, tt), exitCode: tt.exitCode, anomalies: facts.anomalies, records: facts.records, error: facts.error,
+        importS: facts.importS, importMbPerS: facts.importS ? bytes / 1e6 / facts.importS : null, analysisS: facts.analysisS,
+      };
       const wal = `${casePath}-wal`;
       result.caseDb = { bytes: statSync(casePath).size, walBytes: existsSync(wal) ? statSync(wal).size : 0 };
       result.queries = timeQueries(casePath);
     } else {
-      result.telltale = { ...figures(bytes, null, tt), exitCode: tt.exitCode, anomalies: null, records: {}, error: 'no case database was written' };
+      result.telltale = {
+        ...figures(bytes, null, tt), exitCode: tt.exitCode, anomalies: null, records: {}, error: 'no case database was written',
+        importS: null, importMbPerS: null, analysisS: null,
+      };
     }
     if (tt.exitCode !== 0) opts.log(`Telltale exited with ${tt.exitCode}:\n${tt.stdout}${tt.stderr}`);
 
@@ -295,6 +331,11 @@ function printRun(r: RunResult, log: (s: string) => void): void {
   row('Telltale dissect only', r.dissectOnly);
   row(`tshark -T fields (${TSHARK_FIELDS.length})`, r.tshark);
   log(table(rows, [false, true, true, true, true, true]));
+  if (r.telltale && r.telltale.importS !== null) {
+    const t = r.telltale;
+    log(`Within the CLI run: import ${fmt(t.importS, 2)} s (${fmt(t.importMbPerS)} MB/s, custody import.start → import.done)` +
+      `${t.analysisS !== null ? `, findings analysis ${fmt(t.analysisS, 2)} s` : ''}, the rest start-up and exit`);
+  }
   if (r.ratio !== null) log(`Telltale/tshark throughput ratio: ${fmt(r.ratio, 2)}× (${r.ratio >= 1 ? 'Telltale faster' : 'tshark faster'})`);
   if (r.tshark) {
     const rec = r.telltale?.records;
@@ -314,10 +355,10 @@ function printRun(r: RunResult, log: (s: string) => void): void {
 }
 
 function printSideBySide(runs: RunResult[], log: (s: string) => void): void {
-  const rows: string[][] = [['input MB', 'packets', 'Telltale MB/s', 'peak RSS MB', 'case MB', 'tshark MB/s', 'tshark RSS MB', 'ratio']];
+  const rows: string[][] = [['input MB', 'packets', 'Telltale MB/s', 'import MB/s', 'peak RSS MB', 'case MB', 'tshark MB/s', 'tshark RSS MB', 'ratio']];
   for (const r of runs) {
     rows.push([
-      fmt(r.input.bytes / 1e6, 0), r.input.packets?.toLocaleString('en-US') ?? '—', fmt(r.telltale?.mbPerS), fmt(r.telltale?.peakRssMb, 0),
+      fmt(r.input.bytes / 1e6, 0), r.input.packets?.toLocaleString('en-US') ?? '—', fmt(r.telltale?.mbPerS), fmt(r.telltale?.importMbPerS), fmt(r.telltale?.peakRssMb, 0),
       fmt(r.caseDb ? r.caseDb.bytes / 1e6 : null), fmt(r.tshark?.mbPerS), fmt(r.tshark?.peakRssMb, 0), r.ratio !== null ? `${fmt(r.ratio, 2)}×` : '—',
     ]);
   }

@@ -95,6 +95,35 @@ describe('telltale CLI', () => {
     store.close();
   });
 
+  it('reports a file already in the case (same SHA-256, any name) and keeps its records once, exit 0', () => {
+    const dir = tempDir();
+    const capture = join(CORPUS, 'zeek__dns-ech.pcap');
+    expect(cli(['analyze', capture, '--case', 'c.db', '-q'], dir).code).toBe(0);
+    let store = CaseStore.open(join(dir, 'c.db'), { readonly: true });
+    const once = store.counts();
+    const hostsOnce = [...store.iterHosts()];
+    store.close();
+
+    writeFileSync(join(dir, 'renamed.pcap'), readFileSync(capture));
+    const r = cli(['analyze', 'renamed.pcap', '--case', 'c.db', '-q'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('renamed.pcap  already in the case as input 1 (zeek__dns-ech.pcap)');
+
+    store = CaseStore.open(join(dir, 'c.db'), { readonly: true });
+    expect(store.counts()).toEqual({ ...once, inputs: 2 });
+    expect([...store.iterHosts()]).toEqual(hostsOnce);
+    expect(store.inputs().map((i) => [i.fileName, i.status, i.error])).toEqual([
+      ['zeek__dns-ech.pcap', 'done', null],
+      ['renamed.pcap', 'failed', 'same SHA-256 as input 1 (zeek__dns-ech.pcap): not imported again'],
+    ]);
+    // The attempt stays in the custody log.
+    const last = store.custodyLog().filter((c) => c.action.startsWith('import.')).at(-1);
+    expect(last).toMatchObject({ action: 'import.failed', detail: { input: 2, duplicateOf: 1, sha256: sha256(capture) } });
+    expect(store.verifyCustody().ok).toBe(true);
+    store.close();
+  });
+
   it('exits 2 and names the file when an input is not a capture', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'notes.txt'), 'Meeting notes, not a capture.\n');

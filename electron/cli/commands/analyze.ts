@@ -45,8 +45,9 @@ Options:
 Report options (with --pdf):
 ${REPORT_OPTIONS_HELP}
 
-Exit status: 0 success (inputs may carry partial-read warnings), 1 usage error,
-2 an input could not be read at all, 130 interrupted.`;
+Exit status: 0 success (inputs may carry partial-read warnings; a file already in the
+case, same SHA-256, is reported and not imported again), 1 usage error, 2 an input
+could not be read at all, 130 interrupted.`;
 
 function utcStamp(d: Date): string {
   const p = (n: number): string => String(n).padStart(2, '0');
@@ -91,6 +92,12 @@ function inputLine(row: InputRow | undefined, r: ImportResult): string {
   const error = row?.error ?? r.error ?? s?.error ?? null;
   if (error) line += `\n    ${r.status === 'failed' ? 'error' : 'warning'}: ${error}`;
   return line;
+}
+
+/** A file whose SHA-256 an earlier input of the case already has: not an unreadable input. */
+function duplicateLine(r: ImportResult, original: InputRow | undefined, dupOf: number): string {
+  const what = original ? `input ${dupOf} (${original.fileName})` : `input ${dupOf}`;
+  return `  ${basename(r.path)}  already in the case as ${what}: same SHA-256, not imported again`;
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
@@ -226,6 +233,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
     const rows = new Map(store.inputs().map((r) => [r.id, r]));
     const out: string[] = [`Case: ${casePath}`];
     for (const r of results) {
+      const dupOf = r.duplicateOf ?? null;
+      if (dupOf !== null) {
+        out.push(duplicateLine(r, rows.get(dupOf), dupOf));
+        continue;
+      }
       out.push(inputLine(r.inputId !== null ? rows.get(r.inputId) : undefined, r));
       if (r.status === 'failed') io.stderr.write(`telltale: ${r.path}: ${r.error ?? 'could not be imported'}\n`);
     }
@@ -259,7 +271,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   if (interrupted) return EXIT_INTERRUPTED;
-  const failed = results.some((r) => r.status === 'failed');
+  // A duplicate failed only in the sense that it added nothing: its evidence is in the case.
+  const failed = results.some((r) => r.status === 'failed' && (r.duplicateOf ?? null) === null);
   return unreadable > 0 || failed ? EXIT_INPUT : EXIT_OK;
 }
 

@@ -134,8 +134,26 @@ function defaultPort(scheme: string): number {
   return 0;
 }
 
+/**
+ * Longest request phase believed, in ms: a week. HAR numbers are whatever the tool (or
+ * a hand) wrote; beyond this a timing is not a measurement, and 1e303 would overflow
+ * the nanosecond arithmetic.
+ */
+const MAX_TIMING_MS = 7 * 24 * 3600 * 1000;
+
 function msToNs(ms: number): bigint {
-  return BigInt(Math.round(ms * 1_000_000));
+  const ns = Math.round(ms * 1_000_000);
+  return Number.isSafeInteger(ns) ? BigInt(ns) : 0n;
+}
+
+/** A byte count: a whole number from 0 to 2^53-1, else null (absent, -1, or absurd). */
+function byteCount(v: unknown): number | null {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null;
+}
+
+/** True for a number that no honest byte count is (fractional, beyond 2^53, non-finite). */
+function absurdSize(v: unknown): boolean {
+  return typeof v === 'number' && v >= 0 && !Number.isSafeInteger(v);
 }
 
 class HarHandler implements JsonScanHandler {
@@ -228,6 +246,11 @@ class HarHandler implements JsonScanHandler {
     if (this.shapeError === null) this.shapeError = msg;
   }
 
+  failed(path: JsonPath, error: unknown): void {
+    const what = path.length < 3 ? `log.${String(path[1])}` : `${path[1] === 'entries' ? 'entry' : 'page'} ${String(path[2])}`;
+    this.anomaly(`${what} could not be read (${error instanceof Error ? error.message : String(error)}); skipped`);
+  }
+
   private anomaly(error: string): void {
     this.sink.anomaly({ input: this.input, frame: null, layer: 'har', error });
   }
@@ -267,14 +290,21 @@ class HarHandler implements JsonScanHandler {
     const u = splitUrl(url);
     const post = obj(req.postData);
     const requestBody = post === null ? null : bodyOf(str(post.text), post.encoding);
-    const reqBodySize = num(req.bodySize);
+    const reqBodySize = byteCount(req.bodySize);
 
     const content = res === null ? null : obj(res.content);
     const respText = content === null ? null : str(content.text);
     const responseBody = content === null ? null : bodyOf(respText, content.encoding);
-    const resBodySize = res === null ? null : num(res.bodySize);
-    const contentSize = content === null ? null : num(content.size);
-    const status = res === null ? null : num(res.status);
+    const resBodySize = res === null ? null : byteCount(res.bodySize);
+    const contentSize = content === null ? null : byteCount(content.size);
+    if (absurdSize(req.bodySize) || absurdSize(res?.bodySize) || absurdSize(content?.size)) {
+      this.anomaly(`entry ${index}: a body size is not a whole number of bytes below 2^53; ignored`);
+    }
+    let status = res === null ? null : num(res.status);
+    if (status !== null && !(Number.isInteger(status) && status >= 0 && status <= 999)) {
+      this.anomaly(`entry ${index}: response status ${status} is not an HTTP status; ignored`);
+      status = null;
+    }
 
     let responseTs: bigint | null = null;
     if (res !== null && status !== null) {
@@ -283,7 +313,12 @@ class HarHandler implements JsonScanHandler {
       if (t !== null) {
         for (const k of ['blocked', 'dns', 'connect', 'send', 'wait']) {
           const x = num(t[k]);
-          if (x !== null && x > 0) ms += x;
+          if (x === null || x <= 0) continue;
+          if (x > MAX_TIMING_MS) {
+            this.anomaly(`entry ${index}: timings.${k} of ${x} ms is beyond ${MAX_TIMING_MS} ms; ignored`);
+            continue;
+          }
+          ms += x;
         }
       }
       responseTs = ts + msToNs(ms);

@@ -18,6 +18,12 @@ export interface JsonScanHandler {
   value(path: JsonPath, v: unknown): void;
   /** A selected value was larger than the cap and was dropped. */
   oversize(path: JsonPath, bytes: number): void;
+  /**
+   * Optional: `value` threw for the value at `path`. Given this, the scanner reports the
+   * failure here and goes on with the next value, so one bad entry does not end the
+   * file; without it, the exception propagates.
+   */
+  failed?(path: JsonPath, error: unknown): void;
 }
 
 /** Largest single selected value kept (V8 strings top out near 512 MiB). */
@@ -441,7 +447,15 @@ export class JsonScanner {
       this.error = `${msg} (in the value starting at byte ${this.capAt})`;
       return;
     }
-    this.handler.value(path, v);
+    if (this.handler.failed === undefined) {
+      this.handler.value(path, v);
+      return;
+    }
+    try {
+      this.handler.value(path, v);
+    } catch (e) {
+      this.handler.failed(path, e);
+    }
   }
 }
 

@@ -12,7 +12,8 @@
  *   and reported; tshark prints such values unnormalised (or negative).
  */
 import { AnomalyGate } from './anomaly-gate.ts';
-import type { CaptureInterface, PacketReader, PacketReaderEvents, RawFrame } from './types.ts';
+import { ChunkFrame } from './chunk-frame.ts';
+import type { CaptureInterface, PacketReader, PacketReaderEvents } from './types.ts';
 
 const FILE_HDR = 24;
 const REC_HDR = 16;
@@ -26,6 +27,14 @@ const SWAP_NONE = 0;
 const SWAP_ALWAYS = 1;
 const SWAP_IF_BIGGER = 2;
 
+function u32le(c: Buffer, p: number): number {
+  return (c[p] | (c[p + 1] << 8) | (c[p + 2] << 16) | (c[p + 3] << 24)) >>> 0;
+}
+
+function u32be(c: Buffer, p: number): number {
+  return ((c[p] << 24) | (c[p + 1] << 16) | (c[p + 2] << 8) | c[p + 3]) >>> 0;
+}
+
 /** Create a push parser for a classic pcap stream (all four magics). */
 export function createPcapReader(events: PacketReaderEvents): PacketReader {
   return new PcapReader(events);
@@ -38,7 +47,7 @@ class PcapReader implements PacketReader {
 
   private readonly events: PacketReaderEvents;
   private readonly gate: AnomalyGate;
-  private readonly frame: RawFrame;
+  private readonly frame: ChunkFrame;
   private le = true;
   private nano = false;
   private swap = SWAP_NONE;
@@ -52,7 +61,7 @@ class PcapReader implements PacketReader {
   constructor(events: PacketReaderEvents) {
     this.events = events;
     this.gate = new AnomalyGate(events, 'pcap');
-    this.frame = { index: 0, linkType: 0, data: Buffer.alloc(0), origLen: 0, tsSec: 0, tsNsec: 0, interfaceId: 0, comment: null };
+    this.frame = new ChunkFrame();
   }
 
   push(chunk: Buffer): void {
@@ -193,12 +202,13 @@ class PcapReader implements PacketReader {
       let orig: number;
       let sec: number;
       let frac: number;
+      // Byte arithmetic rather than Buffer#readUInt32*: the 16 header bytes are known to be there.
       if (le) {
-        sec = c.readUInt32LE(pos); frac = c.readUInt32LE(pos + 4);
-        incl = c.readUInt32LE(pos + 8); orig = c.readUInt32LE(pos + 12);
+        sec = u32le(c, pos); frac = u32le(c, pos + 4);
+        incl = u32le(c, pos + 8); orig = u32le(c, pos + 12);
       } else {
-        sec = c.readUInt32BE(pos); frac = c.readUInt32BE(pos + 4);
-        incl = c.readUInt32BE(pos + 8); orig = c.readUInt32BE(pos + 12);
+        sec = u32be(c, pos); frac = u32be(c, pos + 4);
+        incl = u32be(c, pos + 8); orig = u32be(c, pos + 12);
       }
       if (swap !== SWAP_NONE && (swap === SWAP_ALWAYS || incl > orig)) {
         const t = incl; incl = orig; orig = t;
@@ -219,7 +229,7 @@ class PcapReader implements PacketReader {
     const f = this.frame;
     const n = ++this.frameNo;
     f.index = n;
-    f.data = c.subarray(start, start + incl);
+    f.at(c, start, start + incl);
     f.origLen = orig;
     if (this.nano) {
       if (frac >= 1_000_000_000) {

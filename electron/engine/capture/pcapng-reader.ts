@@ -18,7 +18,8 @@
  *   recorded and reported.
  */
 import { AnomalyGate, MAX_SANE_SEC } from './anomaly-gate.ts';
-import type { CaptureInterface, PacketReader, PacketReaderEvents, RawFrame } from './types.ts';
+import { ChunkFrame } from './chunk-frame.ts';
+import type { CaptureInterface, PacketReader, PacketReaderEvents } from './types.ts';
 
 const BT_SHB = 0x0a0d0d0a;
 const BT_IDB = 0x00000001;
@@ -63,7 +64,7 @@ class PcapngReader implements PacketReader {
 
   private readonly events: PacketReaderEvents;
   private readonly gate: AnomalyGate;
-  private readonly frame: RawFrame;
+  private readonly frame: ChunkFrame;
   private le = true;
   private sections = 0;
   private ifaces: Iface[] = [];
@@ -86,7 +87,7 @@ class PcapngReader implements PacketReader {
   constructor(events: PacketReaderEvents) {
     this.events = events;
     this.gate = new AnomalyGate(events, 'pcapng');
-    this.frame = { index: 0, linkType: 0, data: Buffer.alloc(0), origLen: 0, tsSec: 0, tsNsec: 0, interfaceId: 0, comment: null };
+    this.frame = new ChunkFrame();
   }
 
   push(chunk: Buffer): void {
@@ -427,7 +428,7 @@ class PcapngReader implements PacketReader {
     f.index = n;
     f.linkType = iface.linkType;
     f.interfaceId = iface.id;
-    f.data = c.subarray(dataStart, dataStart + caplen);
+    f.at(c, dataStart, dataStart + caplen);
     f.origLen = origLen;
     f.tsSec = this.tsSec;
     f.tsNsec = this.tsNsec;
@@ -471,7 +472,7 @@ class PcapngReader implements PacketReader {
     f.index = n;
     f.linkType = iface.linkType;
     f.interfaceId = iface.id;
-    f.data = c.subarray(p + 12, p + 12 + caplen);
+    f.at(c, p + 12, p + 12 + caplen);
     f.origLen = origLen;
     // Simple packet blocks carry no timestamp.
     f.tsSec = 0;

@@ -6,6 +6,8 @@ import type { SniffedFormat } from './types.ts';
 export const SNIFF_BYTES = 4096;
 
 const EXPECTED = '(expected pcap, pcapng, gzip or HAR/JSON)';
+const EXPECTED_INSIDE = '(expected pcap, pcapng or HAR/JSON inside the gzip)';
+const GZIP_IN_GZIP = 'gzip inside gzip: the file was compressed twice, which is not supported; decompress it once (gunzip) and import the result';
 
 /**
  * Classify a file by its leading bytes: classic pcap (µs/ns, either byte order),
@@ -22,18 +24,27 @@ export function sniffFormat(head: Buffer): SniffedFormat {
     if (inner.length === 0) {
       return { kind: 'unknown', gzip: true, reason: 'gzip-compressed; too little of it was given to see the inner format' };
     }
-    if (inner.length >= 2 && inner[0] === 0x1f && inner[1] === 0x8b) {
-      return { kind: 'unknown', gzip: true, reason: 'gzip inside gzip is not supported' };
-    }
-    const r = sniffPlain(inner);
-    return r.kind === 'unknown'
-      ? { kind: 'unknown', gzip: true, reason: `gzip-compressed, but ${r.reason}` }
-      : { kind: r.kind, gzip: true };
+    return sniffDecoded(inner, true);
   }
   return sniffPlain(head);
 }
 
-function sniffPlain(head: Buffer): SniffedFormat {
+/**
+ * Classify the first bytes a FileSource yields, which are already gunzipped when the
+ * file was gzip: a gzip magic there is a second layer, not the file's own.
+ */
+export function sniffDecoded(head: Buffer, gzip: boolean): SniffedFormat {
+  if (!gzip) return sniffFormat(head);
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    return { kind: 'unknown', gzip: true, reason: GZIP_IN_GZIP };
+  }
+  const r = sniffPlain(head, EXPECTED_INSIDE);
+  return r.kind === 'unknown'
+    ? { kind: 'unknown', gzip: true, reason: `gzip-compressed, but ${r.reason}` }
+    : { kind: r.kind, gzip: true };
+}
+
+function sniffPlain(head: Buffer, expected = EXPECTED): SniffedFormat {
   if (head.length >= 4) {
     const m = head.readUInt32BE(0);
     // Both byte orders of the µs (a1b2c3d4) and ns (a1b23c4d) classic magics.
@@ -51,10 +62,10 @@ function sniffPlain(head: Buffer): SniffedFormat {
     break;
   }
   if (head.length === 0) {
-    return { kind: 'unknown', gzip: false, reason: `not a capture: the file is empty ${EXPECTED}` };
+    return { kind: 'unknown', gzip: false, reason: `not a capture: the file is empty ${expected}` };
   }
   const shown = Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  return { kind: 'unknown', gzip: false, reason: `not a capture: starts with bytes ${shown} ${EXPECTED}` };
+  return { kind: 'unknown', gzip: false, reason: `not a capture: starts with bytes ${shown} ${expected}` };
 }
 
 /** Inflate as much of a gzip head as is there; a sync flush makes a partial stream legal. */

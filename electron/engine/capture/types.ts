@@ -11,6 +11,14 @@ export interface RawFrame {
   linkType: number;
   /** Captured bytes (a view; valid only during the callback). */
   data: Buffer;
+  /**
+   * Optional, for hot consumers: when set, the captured bytes are also
+   * buffer[start, end) (the reader's chunk), and a reader may make `data` only when it
+   * is read, sparing a view per frame. Valid only during the callback, like `data`.
+   */
+  buffer?: Buffer;
+  start?: number;
+  end?: number;
   /** Original length on the wire. */
   origLen: number;
   /** Whole seconds since the epoch. */

@@ -54,6 +54,26 @@ export function macString(b: Buffer, off: number): string {
   return `${HEX2[b[off]]}:${HEX2[b[off + 1]]}:${HEX2[b[off + 2]]}:${HEX2[b[off + 3]]}:${HEX2[b[off + 4]]}:${HEX2[b[off + 5]]}`;
 }
 
+const macCache = new Map<number, string>();
+/** Distinct MACs remembered; a LAN capture has a few hundred, a spoofing flood is cut off here. */
+const MAC_CACHE_MAX = 4096;
+
+/**
+ * macString through a cache: the same few MACs recur on every new conversation (DNS
+ * makes one per lookup), and building the text each time was a tenth of the
+ * dissector's allocations.
+ */
+export function macText(b: Buffer, off: number): string {
+  const n = macNumber(b, off);
+  let s = macCache.get(n);
+  if (s === undefined) {
+    if (macCache.size >= MAC_CACHE_MAX) macCache.clear();
+    s = macString(b, off);
+    macCache.set(n, s);
+  }
+  return s;
+}
+
 /** The 6 MAC bytes at `off` as one number (48 bits fit a double exactly): a cheap identity to cache strings on. */
 export function macNumber(b: Buffer, off: number): number {
   return ((b[off] << 8) | b[off + 1]) * 0x1_0000_0000 + (((b[off + 2] << 24) | (b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]) >>> 0);

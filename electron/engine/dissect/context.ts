@@ -21,7 +21,7 @@ export interface IpPacket {
   /** IPv4 source/destination as unsigned numbers (IPv4 only). */
   src4: number;
   dst4: number;
-  /** Set by flowKey. */
+  /** Set by FlowTable.find: the source endpoint sorts first in the flow key. */
   srcLow: boolean;
   /** Bytes of the captured frame(s) that carried this packet, for flow byte counts. */
   frameBytes: number;

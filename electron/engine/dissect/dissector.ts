@@ -164,10 +164,14 @@ export class Dissector implements DissectContext {
     if (this.finished) return;
     this.counts.frames++;
     this.clock(f.tsSec);
-    const d = f.data;
+    // Readers that expose the chunk let us skip making a view of every frame.
+    const whole = f.buffer;
+    const d = whole ?? f.data;
+    const start = whole === undefined ? 0 : f.start ?? 0;
+    const end = whole === undefined ? d.length : f.end ?? d.length;
     const link = this.link;
     const lt = f.linkType & LINKTYPE_MASK;
-    const kind = parseLink(d, lt, link);
+    const kind = parseLink(d, start, end, lt, link);
     if (kind !== LINK_IPV4 && kind !== LINK_IPV6) {
       this.counts.nonIp++;
       if (kind === LINK_UNKNOWN_TYPE) {
@@ -189,11 +193,12 @@ export class Dissector implements DissectContext {
     ip.frameBuf = d;
     ip.macSrc = link.macSrc;
     ip.macDst = link.macDst;
-    ip.frameBytes = f.origLen > d.length ? f.origLen : d.length;
-    const cut = f.origLen > d.length;
+    const captured = end - start;
+    ip.frameBytes = f.origLen > captured ? f.origLen : captured;
+    const cut = f.origLen > captured;
     if (cut) this.counts.truncatedFrames++;
-    if (kind === LINK_IPV4) this.ipv4(d, link.off, d.length, cut, 0);
-    else this.ipv6(d, link.off, d.length, cut, 0);
+    if (kind === LINK_IPV4) this.ipv4(d, link.off, end, cut, 0);
+    else this.ipv6(d, link.off, end, cut, 0);
   }
 
   /** End of input: flush reassembly, close every flow, report what was left incomplete. */

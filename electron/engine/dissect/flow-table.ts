@@ -1,21 +1,29 @@
 /**
- * Flow table: a Map from a compact bidirectional key to a flow entry, plus
+ * Flow table: bidirectional lookup of a flow entry by (address, port) pairs, plus
  * least-recently-used lists so idle expiry and eviction of the idlest flow are O(1)
  * per step instead of a scan.
+ *
+ * IPv4 flows, nearly all of them in practice, live in an open-addressing hash table
+ * keyed by three 32-bit numbers, so finding a packet's flow allocates nothing; a string
+ * key per packet (and its hashing) used to be a tenth of the dissector's allocations.
+ * IPv6 flows use a Map keyed by a short string built from the raw bytes.
  */
 
 /** Base of anything kept in a FlowTable (TCP connections, UDP conversations). */
 export class FlowEntry {
-  key: string;
+  /** IPv6 key (empty for IPv4 entries). */
+  key = '';
+  /** IPv4 key: the lower-sorting address, the other address, and both ports. */
+  v4 = false;
+  k0 = 0;
+  k1 = 0;
+  k2 = 0;
   prev: FlowEntry | null = null;
   next: FlowEntry | null = null;
   /** Which LRU list the entry is on (0 = active, 1 = closed/lingering). */
   list = 0;
   /** Capture time (seconds) of the last packet, for idle expiry. */
   lastSec = 0;
-  constructor(key: string) {
-    this.key = key;
-  }
 }
 
 /** Key parts of one packet's flow; reused between packets. */
@@ -27,24 +35,15 @@ export interface FlowKeyInput {
   /** IPv4 addresses as unsigned numbers (IPv4 only). */
   src4: number;
   dst4: number;
-  /** Set by `flowKey`: true when the source endpoint sorts first in the key. */
+  /** Set by `FlowTable.find`: true when the source endpoint sorts first in the key. */
   srcLow: boolean;
 }
 
 /**
- * Bidirectional key of (src, sport, dst, dport) built from raw bytes: both directions
- * of a conversation give the same short string, and no address text is created.
+ * Bidirectional string key of an IPv6 (src, sport, dst, dport): both directions of a
+ * conversation give the same short string, and no address text is created.
  */
-export function flowKey(p: FlowKeyInput, sp: number, dp: number): string {
-  if (p.version === 4) {
-    const a = p.src4;
-    const b = p.dst4;
-    const low = a < b || (a === b && sp <= dp);
-    p.srcLow = low;
-    return low
-      ? String.fromCharCode(a >>> 16, a & 0xffff, b >>> 16, b & 0xffff, sp, dp)
-      : String.fromCharCode(b >>> 16, b & 0xffff, a >>> 16, a & 0xffff, dp, sp);
-  }
+function flowKey6(p: FlowKeyInput, sp: number, dp: number): string {
   const d = p.addrBuf;
   const s = p.srcOff;
   const t = p.dstOff;
@@ -63,24 +62,81 @@ export function flowKey(p: FlowKeyInput, sp: number, dp: number): string {
   );
 }
 
-/** Map plus two LRU lists (index 0 and 1); the head of a list is its idlest entry. */
+function hash3(a: number, b: number, c: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ c, 0x27d4eb2f);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+const INITIAL_SLOTS = 1024;
+
+/** Entries plus two LRU lists (index 0 and 1); the head of a list is its idlest entry. */
 export class FlowTable<T extends FlowEntry> {
-  private readonly map = new Map<string, T>();
+  private readonly map6 = new Map<string, T>();
+  /** IPv4 table: slot i holds keys[3i..3i+2] and vals[i] (undefined = empty); linear probing. */
+  private keys = new Uint32Array(INITIAL_SLOTS * 3);
+  private vals: Array<T | undefined> = new Array<T | undefined>(INITIAL_SLOTS).fill(undefined);
+  private mask = INITIAL_SLOTS - 1;
+  private count4 = 0;
   private readonly heads: Array<FlowEntry | null> = [null, null];
   private readonly tails: Array<FlowEntry | null> = [null, null];
+  // Key of the last `find`, given to the entry `add` inserts next.
+  private lastV4 = false;
+  private last0 = 0;
+  private last1 = 0;
+  private last2 = 0;
+  private lastKey = '';
 
   get size(): number {
-    return this.map.size;
+    return this.count4 + this.map6.size;
   }
 
-  /** Entry for `key`, if any. */
-  get(key: string): T | undefined {
-    return this.map.get(key);
+  /**
+   * Entry of the packet's flow, if any; sets `p.srcLow`. The key is remembered for the
+   * next `add` (a new entry for this packet), so nothing may be looked up in between.
+   */
+  find(p: FlowKeyInput, sp: number, dp: number): T | undefined {
+    if (p.version !== 4) {
+      this.lastV4 = false;
+      this.lastKey = flowKey6(p, sp, dp);
+      return this.map6.get(this.lastKey);
+    }
+    const a = p.src4;
+    const b = p.dst4;
+    const low = a < b || (a === b && sp <= dp);
+    p.srcLow = low;
+    const k0 = low ? a : b;
+    const k1 = low ? b : a;
+    const k2 = (low ? (sp << 16) | dp : (dp << 16) | sp) >>> 0;
+    this.lastV4 = true;
+    this.last0 = k0;
+    this.last1 = k1;
+    this.last2 = k2;
+    const keys = this.keys;
+    const vals = this.vals;
+    const mask = this.mask;
+    for (let i = hash3(k0, k1, k2) & mask; ; i = (i + 1) & mask) {
+      const v = vals[i];
+      if (v === undefined) return undefined;
+      const j = i * 3;
+      if (keys[j] === k0 && keys[j + 1] === k1 && keys[j + 2] === k2) return v;
+    }
   }
 
-  /** Insert a new entry at the most-recent end of `list`. */
+  /** Insert a new entry for the flow of the last `find`, at the most-recent end of `list`. */
   add(e: T, list: number, sec: number): void {
-    this.map.set(e.key, e);
+    if (this.lastV4) {
+      e.v4 = true;
+      e.k0 = this.last0;
+      e.k1 = this.last1;
+      e.k2 = this.last2;
+      this.put4(e);
+    } else {
+      e.v4 = false;
+      e.key = this.lastKey;
+      this.map6.set(e.key, e);
+    }
     e.list = list;
     e.lastSec = sec;
     this.link(e);
@@ -101,15 +157,73 @@ export class FlowTable<T extends FlowEntry> {
     this.link(e);
   }
 
-  /** Remove an entry from the map and its list. */
+  /** Remove an entry from the table and its list. */
   remove(e: T): void {
-    if (this.map.get(e.key) === e) this.map.delete(e.key);
+    if (e.v4) this.delete4(e);
+    else if (this.map6.get(e.key) === e) this.map6.delete(e.key);
     this.unlink(e);
   }
 
   /** Idlest entry of `list`, or null. */
   oldest(list: number): T | null {
     return this.heads[list] as T | null;
+  }
+
+  private put4(e: T): void {
+    if ((this.count4 + 1) * 2 > this.vals.length) this.grow();
+    const keys = this.keys;
+    const mask = this.mask;
+    let i = hash3(e.k0, e.k1, e.k2) & mask;
+    while (this.vals[i] !== undefined) i = (i + 1) & mask;
+    const j = i * 3;
+    keys[j] = e.k0;
+    keys[j + 1] = e.k1;
+    keys[j + 2] = e.k2;
+    this.vals[i] = e;
+    this.count4++;
+  }
+
+  private grow(): void {
+    const old = this.vals;
+    const slots = old.length * 2;
+    this.keys = new Uint32Array(slots * 3);
+    this.vals = new Array<T | undefined>(slots).fill(undefined);
+    this.mask = slots - 1;
+    this.count4 = 0;
+    for (const e of old) if (e !== undefined) this.put4(e);
+  }
+
+  /** Remove by backward shift, so probe chains stay unbroken without tombstones. */
+  private delete4(e: T): void {
+    const keys = this.keys;
+    const vals = this.vals;
+    const mask = this.mask;
+    let i = hash3(e.k0, e.k1, e.k2) & mask;
+    for (;;) {
+      const v = vals[i];
+      if (v === undefined) return;
+      if (v === e) break;
+      i = (i + 1) & mask;
+    }
+    vals[i] = undefined;
+    this.count4--;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const v = vals[j];
+      if (v === undefined) return;
+      const home = hash3(v.k0, v.k1, v.k2) & mask;
+      // v may move into the hole at i unless its home lies cyclically in (i, j].
+      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (stays) continue;
+      vals[i] = v;
+      const a = i * 3;
+      keys[a] = v.k0;
+      keys[a + 1] = v.k1;
+      keys[a + 2] = v.k2;
+      vals[j] = undefined;
+      i = j;
+    }
   }
 
   private link(e: FlowEntry): void {

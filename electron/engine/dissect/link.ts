@@ -35,9 +35,9 @@ const LINKTYPE_IPV6 = 229;
 const LINKTYPE_LINUX_SLL2 = 276;
 
 /** Classify a frame by its IP version nibble (raw-IP link types). */
-function byVersion(d: Buffer, off: number, out: LinkInfo): number {
+function byVersion(d: Buffer, off: number, n: number, out: LinkInfo): number {
   out.off = off;
-  if (off >= d.length) { out.error = 'raw IP frame is empty'; return LINK_TRUNCATED; }
+  if (off >= n) { out.error = 'raw IP frame is empty'; return LINK_TRUNCATED; }
   const v = d[off] >> 4;
   if (v === 4) return LINK_IPV4;
   if (v === 6) return LINK_IPV6;
@@ -46,8 +46,7 @@ function byVersion(d: Buffer, off: number, out: LinkInfo): number {
 }
 
 /** Map an ethertype (after VLAN/PPPoE/MPLS unwrapping starting at `off`) to an IP kind. */
-function byEthertype(d: Buffer, type: number, off: number, out: LinkInfo): number {
-  const n = d.length;
+function byEthertype(d: Buffer, type: number, off: number, n: number, out: LinkInfo): number {
   // Nested 802.1Q / 802.1ad / legacy Q-in-Q tags; the bound only stops malicious chains.
   for (let depth = 0; depth < 8; depth++) {
     if (type === 0x0800) { out.off = off; return LINK_IPV4; }
@@ -95,13 +94,13 @@ function byEthertype(d: Buffer, type: number, off: number, out: LinkInfo): numbe
   return LINK_SKIP;
 }
 
-function ppp(d: Buffer, off: number, out: LinkInfo): number {
+function ppp(d: Buffer, off: number, n: number, out: LinkInfo): number {
   // Address/control bytes (ff 03) are optional; protocol is 1 or 2 bytes (PFC).
-  if (off + 2 <= d.length && d[off] === 0xff && d[off + 1] === 0x03) off += 2;
-  if (off >= d.length) { out.error = 'truncated PPP header'; return LINK_TRUNCATED; }
+  if (off + 2 <= n && d[off] === 0xff && d[off + 1] === 0x03) off += 2;
+  if (off >= n) { out.error = 'truncated PPP header'; return LINK_TRUNCATED; }
   let proto: number;
   if ((d[off] & 1) === 1) { proto = d[off]; off += 1; } else {
-    if (off + 2 > d.length) { out.error = 'truncated PPP header'; return LINK_TRUNCATED; }
+    if (off + 2 > n) { out.error = 'truncated PPP header'; return LINK_TRUNCATED; }
     proto = (d[off] << 8) | d[off + 1];
     off += 2;
   }
@@ -109,55 +108,57 @@ function ppp(d: Buffer, off: number, out: LinkInfo): number {
   return proto === 0x21 ? LINK_IPV4 : proto === 0x57 ? LINK_IPV6 : LINK_SKIP;
 }
 
-function nullLoop(d: Buffer, out: LinkInfo): number {
-  if (d.length < 4) { out.error = 'truncated loopback header'; return LINK_TRUNCATED; }
+function nullLoop(d: Buffer, s: number, n: number, out: LinkInfo): number {
+  if (n - s < 4) { out.error = 'truncated loopback header'; return LINK_TRUNCATED; }
   // The AF value is in the writer's byte order for NULL and network order for LOOP; accept both.
-  const le = d[0] | (d[1] << 8) | (d[2] << 16) | (d[3] << 24);
-  const be = (d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3];
-  out.off = 4;
+  const le = d[s] | (d[s + 1] << 8) | (d[s + 2] << 16) | (d[s + 3] << 24);
+  const be = (d[s] << 24) | (d[s + 1] << 16) | (d[s + 2] << 8) | d[s + 3];
+  out.off = s + 4;
   if (le === 2 || be === 2) return LINK_IPV4;
   if (le === 24 || le === 28 || le === 30 || be === 24 || be === 28 || be === 30) return LINK_IPV6;
   return LINK_SKIP;
 }
 
 /**
- * Parse the link header of a frame of link type `lt`. Returns LINK_IPV4/LINK_IPV6 with
- * `out.off` at the IP header, LINK_SKIP for non-IP frames, LINK_UNKNOWN_TYPE, or
- * LINK_TRUNCATED with `out.error` set.
+ * Parse the link header of the frame d[s, n) of link type `lt`. Returns LINK_IPV4 or
+ * LINK_IPV6 with `out.off` at the IP header, LINK_SKIP for non-IP frames,
+ * LINK_UNKNOWN_TYPE, or LINK_TRUNCATED with `out.error` set. Offsets in `out` are
+ * positions in `d` (the frame need not start at 0: readers may hand a whole chunk).
  */
-export function parseLink(d: Buffer, lt: number, out: LinkInfo): number {
+export function parseLink(d: Buffer, s: number, n: number, lt: number, out: LinkInfo): number {
   out.macSrc = -1;
   out.macDst = -1;
+  const len = n - s;
   switch (lt) {
     case LINKTYPE_ETHERNET: {
-      if (d.length < 14) { out.error = `Ethernet frame of ${d.length} bytes`; return LINK_TRUNCATED; }
-      out.macDst = 0;
-      out.macSrc = 6;
-      return byEthertype(d, (d[12] << 8) | d[13], 14, out);
+      if (len < 14) { out.error = `Ethernet frame of ${len} bytes`; return LINK_TRUNCATED; }
+      out.macDst = s;
+      out.macSrc = s + 6;
+      return byEthertype(d, (d[s + 12] << 8) | d[s + 13], s + 14, n, out);
     }
     case LINKTYPE_LINUX_SLL: {
-      if (d.length < 16) { out.error = `Linux cooked header truncated (${d.length} bytes)`; return LINK_TRUNCATED; }
-      const alen = (d[4] << 8) | d[5];
-      if (alen === 6 && ((d[2] << 8) | d[3]) === 1) out.macSrc = 6;
-      return byEthertype(d, (d[14] << 8) | d[15], 16, out);
+      if (len < 16) { out.error = `Linux cooked header truncated (${len} bytes)`; return LINK_TRUNCATED; }
+      const alen = (d[s + 4] << 8) | d[s + 5];
+      if (alen === 6 && ((d[s + 2] << 8) | d[s + 3]) === 1) out.macSrc = s + 6;
+      return byEthertype(d, (d[s + 14] << 8) | d[s + 15], s + 16, n, out);
     }
     case LINKTYPE_LINUX_SLL2: {
-      if (d.length < 20) { out.error = `Linux cooked v2 header truncated (${d.length} bytes)`; return LINK_TRUNCATED; }
-      if (d[11] === 6 && ((d[8] << 8) | d[9]) === 1) out.macSrc = 12;
-      return byEthertype(d, (d[0] << 8) | d[1], 20, out);
+      if (len < 20) { out.error = `Linux cooked v2 header truncated (${len} bytes)`; return LINK_TRUNCATED; }
+      if (d[s + 11] === 6 && ((d[s + 8] << 8) | d[s + 9]) === 1) out.macSrc = s + 12;
+      return byEthertype(d, (d[s] << 8) | d[s + 1], s + 20, n, out);
     }
     case LINKTYPE_RAW:
     case LINKTYPE_RAW_12:
     case LINKTYPE_RAW_14:
     case LINKTYPE_IPV4:
     case LINKTYPE_IPV6:
-      return byVersion(d, 0, out);
+      return byVersion(d, s, n, out);
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP:
-      return nullLoop(d, out);
+      return nullLoop(d, s, n, out);
     case LINKTYPE_PPP:
     case LINKTYPE_PPP_HDLC:
-      return ppp(d, 0, out);
+      return ppp(d, s, n, out);
     default:
       return LINK_UNKNOWN_TYPE;
   }

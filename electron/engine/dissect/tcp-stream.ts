@@ -18,22 +18,33 @@ export interface OooBudget {
   max: number;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 class OooSegment {
   seq: number;
-  data: Buffer;
+  /** The captured bytes, or null when the stream discards payload (only `len` is kept). */
+  data: Buffer | null;
+  len: number;
   /** Sequence number after the segment as claimed on the wire (beyond `data` when snaplen cut it). */
   claimedEnd: number;
   frame: number;
   tsSec: number;
   tsNsec: number;
-  constructor(seq: number, data: Buffer, claimedEnd: number, frame: number, tsSec: number, tsNsec: number) {
+  constructor(seq: number, data: Buffer | null, len: number, claimedEnd: number, frame: number, tsSec: number, tsNsec: number) {
     this.seq = seq;
     this.data = data;
+    this.len = len;
     this.claimedEnd = claimedEnd;
     this.frame = frame;
     this.tsSec = tsSec;
     this.tsNsec = tsNsec;
   }
+}
+
+/** The not yet delivered part of d[start, end) (its first `skip` bytes were delivered before). */
+function view(d: Buffer, start: number, skip: number, end: number): Buffer {
+  if (skip > 0) return d.subarray(start + skip, end);
+  return start === 0 && end === d.length ? d : d.subarray(start, end);
 }
 
 /** Signed distance a - b in sequence space. */
@@ -60,6 +71,12 @@ export class TcpStream {
   delivered = 0;
   /** Bytes known to be missing in this direction. */
   gapTotal = 0;
+  /**
+   * Set once the protocol needs no more bytes (a TLS handshake already read): sequence
+   * numbers, holes and buffer caps are tracked exactly as before, so the gap count
+   * stays the same, but payload is neither copied nor delivered.
+   */
+  discard = false;
 
   constructor(dir: StreamDir, owner: StreamOwner, budget: OooBudget, maxBuffered: number) {
     this.dir = dir;
@@ -134,7 +151,7 @@ export class TcpStream {
     const skip = seqDiff(this.next, seq);
     const len = end - start;
     if (skip < len) {
-      const bytes = skip > 0 ? d.subarray(start + skip, end) : start === 0 && end === d.length ? d : d.subarray(start, end);
+      const count = skip > 0 ? len - skip : len;
       const gap = this.pendingGap;
       this.pendingGap = 0;
       this.next = (seq + len) >>> 0;
@@ -142,13 +159,13 @@ export class TcpStream {
         // Bytes after the FIN are not part of the stream.
         const over = seqDiff(this.next, this.finSeq);
         this.next = this.finSeq;
-        if (over >= bytes.length) return;
-        this.delivered += bytes.length - over;
-        this.owner.chunk(this, bytes.subarray(0, bytes.length - over), frame, tsSec, tsNsec, gap);
+        if (over >= count) return;
+        this.delivered += count - over;
+        if (!this.discard) this.owner.chunk(this, view(d, start, skip, end).subarray(0, count - over), frame, tsSec, tsNsec, gap);
         return;
       }
-      this.delivered += bytes.length;
-      this.owner.chunk(this, bytes, frame, tsSec, tsNsec, gap);
+      this.delivered += count;
+      if (!this.discard) this.owner.chunk(this, view(d, start, skip, end), frame, tsSec, tsNsec, gap);
     }
     // Bytes cut by the snaplen were on the wire but are not in the capture.
     const lost = seqDiff(claimedEnd, this.next);
@@ -163,10 +180,10 @@ export class TcpStream {
     let segs = this.segs;
     while (segs !== null && segs.length > 0 && seqDiff(segs[0].seq, this.next) <= 0) {
       const s = segs.shift() as OooSegment;
-      this.buffered -= s.data.length;
-      this.budget.used -= s.data.length;
+      this.buffered -= s.len;
+      this.budget.used -= s.len;
       if (this.finished) continue;
-      this.deliver(s.seq, s.data, 0, s.data.length, s.claimedEnd, s.frame, s.tsSec, s.tsNsec);
+      this.deliver(s.seq, s.data ?? EMPTY, 0, s.len, s.claimedEnd, s.frame, s.tsSec, s.tsNsec);
       segs = this.segs;
     }
   }
@@ -191,10 +208,13 @@ export class TcpStream {
     // Segments mostly arrive in increasing order: search from the end.
     let i = segs.length;
     while (i > 0 && seqDiff(segs[i - 1].seq, seq) > 0) i--;
-    if (i > 0 && segs[i - 1].seq === seq && segs[i - 1].data.length >= len) return;
-    const copy = Buffer.allocUnsafe(len);
-    d.copy(copy, 0, start, end);
-    segs.splice(i, 0, new OooSegment(seq, copy, claimedEnd, frame, tsSec, tsNsec));
+    if (i > 0 && segs[i - 1].seq === seq && segs[i - 1].len >= len) return;
+    let copy: Buffer | null = null;
+    if (!this.discard) {
+      copy = Buffer.allocUnsafe(len);
+      d.copy(copy, 0, start, end);
+    }
+    segs.splice(i, 0, new OooSegment(seq, copy, len, claimedEnd, frame, tsSec, tsNsec));
     this.buffered += len;
     this.budget.used += len;
     while ((this.buffered > this.maxBuffered || this.budget.used > this.budget.max) && this.segs !== null && this.segs.length > 0) this.skipToFirst();

@@ -7,9 +7,9 @@
 import type { FlowRecord } from '../records.ts';
 import type { StreamDir, TcpProtocol, TcpStreamHandler } from '../protocols/types.ts';
 import { toNs } from '../util/time.ts';
-import { ipv4String, ipv6String, macString } from './addr.ts';
+import { ipv4String, ipv6String, macText } from './addr.ts';
 import type { DissectContext, IpPacket } from './context.ts';
-import { FlowEntry, FlowTable, flowKey } from './flow-table.ts';
+import { FlowEntry, FlowTable } from './flow-table.ts';
 import { TcpStream } from './tcp-stream.ts';
 import type { OooBudget, StreamOwner } from './tcp-stream.ts';
 
@@ -69,8 +69,8 @@ export class TcpConn extends FlowEntry implements StreamOwner {
   synSeq = -1;
   sawPayload = false;
 
-  constructor(key: string, tracker: TcpTracker, budget: OooBudget, maxOoo: number) {
-    super(key);
+  constructor(tracker: TcpTracker, budget: OooBudget, maxOoo: number) {
+    super();
     this.tracker = tracker;
     this.streams = [new TcpStream(0, this, budget, maxOoo), new TcpStream(1, this, budget, maxOoo)];
   }
@@ -158,13 +158,12 @@ export class TcpTracker {
     const syn = (flags & SYN) !== 0;
     const ackf = (flags & ACK) !== 0;
 
-    const key = flowKey(ip, sp, dp);
-    let c = this.table.get(key);
+    let c = this.table.find(ip, sp, dp);
     if (c !== undefined && syn && !ackf && this.isNewConnection(c, seq)) {
       this.finalize(c);
       c = undefined;
     }
-    if (c === undefined) c = this.create(key, ip, sp, dp, flags);
+    if (c === undefined) c = this.create(ip, sp, dp, flags);
     let dir: StreamDir = ip.srcLow === c.lowIsClient ? 0 : 1;
     if (!c.certain && !c.closed && (syn && !ackf ? dir === 1 : syn && dir === 0)) {
       // A SYN or SYN-ACK settles a port-based guess before any payload was seen.
@@ -210,6 +209,11 @@ export class TcpTracker {
       c.handler.data(s.dir, bytes, { frame, tsSec, tsNsec, gapBefore: gap });
     } catch (e) {
       this.protocolFailed(c, frame, e);
+      return;
+    }
+    if (c.handler.done === true) {
+      c.streams[0].discard = true;
+      c.streams[1].discard = true;
     }
   }
 
@@ -235,14 +239,15 @@ export class TcpTracker {
     return c.sawPayload || c.fin0 || c.fin1;
   }
 
-  private create(key: string, ip: IpPacket, sp: number, dp: number, flags: number): TcpConn {
+  /** A new connection for the packet just looked up (the table remembers its key). */
+  private create(ip: IpPacket, sp: number, dp: number, flags: number): TcpConn {
     while (this.table.size >= this.limits.maxConnections) {
       const victim = this.table.oldest(CLOSED) ?? this.table.oldest(ACTIVE);
       if (victim === null) break;
       this.stats.tcpEvicted++;
       this.finalize(victim);
     }
-    const c = new TcpConn(key, this, this.budget, this.limits.maxOooBytesPerDir);
+    const c = new TcpConn(this, this.budget, this.limits.maxOooBytesPerDir);
     let srcIsClient: boolean;
     if ((flags & SYN) !== 0) {
       srcIsClient = (flags & ACK) === 0;
@@ -278,10 +283,10 @@ export class TcpTracker {
   private learnMacs(c: TcpConn, ip: IpPacket, dir: StreamDir): void {
     const b = ip.frameBuf;
     if (ip.macSrc >= 0) {
-      if (dir === 0) { if (c.clientMac === null) c.clientMac = macString(b, ip.macSrc); } else if (c.serverMac === null) c.serverMac = macString(b, ip.macSrc);
+      if (dir === 0) { if (c.clientMac === null) c.clientMac = macText(b, ip.macSrc); } else if (c.serverMac === null) c.serverMac = macText(b, ip.macSrc);
     }
     if (ip.macDst >= 0) {
-      if (dir === 0) { if (c.serverMac === null) c.serverMac = macString(b, ip.macDst); } else if (c.clientMac === null) c.clientMac = macString(b, ip.macDst);
+      if (dir === 0) { if (c.serverMac === null) c.serverMac = macText(b, ip.macDst); } else if (c.clientMac === null) c.clientMac = macText(b, ip.macDst);
     }
   }
 

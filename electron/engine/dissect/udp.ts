@@ -6,9 +6,9 @@
 import type { FlowRecord } from '../records.ts';
 import type { ConversationState, PacketInfo, UdpProtocol } from '../protocols/types.ts';
 import { toNs } from '../util/time.ts';
-import { ipv4String, ipv6String, macNumber, macString } from './addr.ts';
+import { ipv4String, ipv6String, macNumber, macText } from './addr.ts';
 import type { DissectContext, IpPacket } from './context.ts';
-import { FlowEntry, FlowTable, flowKey } from './flow-table.ts';
+import { FlowEntry, FlowTable } from './flow-table.ts';
 
 /** Packets of a conversation on which heuristics are tried before giving up. */
 const HEURISTIC_TRIES = 8;
@@ -41,8 +41,8 @@ class UdpConv extends FlowEntry {
   packets1 = 0;
   bytes0 = 0;
   bytes1 = 0;
-  constructor(key: string, state: ConversationState) {
-    super(key);
+  constructor(state: ConversationState) {
+    super();
     this.state = state;
   }
 }
@@ -100,9 +100,8 @@ export class UdpTracker {
         this.ctx.anomaly(ip.frame, 'udp', 'UDP length exceeds IP payload', `${ulen} > ${claimedLen}`);
       }
     }
-    const key = flowKey(ip, sp, dp);
-    let c = this.table.get(key);
-    if (c === undefined) c = this.create(key, ip, sp, dp);
+    let c = this.table.find(ip, sp, dp);
+    if (c === undefined) c = this.create(ip, sp, dp);
     const dir = ip.srcLow === c.lowIsClient ? 0 : 1;
     this.table.touch(c, ip.tsSec);
     if (ip.tsSec > c.lastTsSec || (ip.tsSec === c.lastTsSec && ip.tsNsec > c.lastTsNsec)) {
@@ -112,7 +111,7 @@ export class UdpTracker {
     if (dir === 0) { c.packets0++; c.bytes0 += ip.frameBytes; } else { c.packets1++; c.bytes1 += ip.frameBytes; }
     if ((c.clientMac === null || c.serverMac === null) && (ip.macSrc >= 0 || ip.macDst >= 0)) this.learnMacs(c, ip, dir);
     const payStart = off + 8;
-    if (payEnd <= payStart) return;
+    if (payEnd <= payStart || c.state.done === true) return;
     if (c.proto === null && (c.tries >= HEURISTIC_TRIES || this.heuristics.length === 0)) return;
     const payload = d.subarray(payStart, payEnd);
     const pkt = this.fill(c, ip, dir, sp, dp);
@@ -149,7 +148,8 @@ export class UdpTracker {
     while (c !== null) { this.finalize(c); c = this.table.oldest(0); }
   }
 
-  private create(key: string, ip: IpPacket, sp: number, dp: number): UdpConv {
+  /** A new conversation for the packet just looked up (the table remembers its key). */
+  private create(ip: IpPacket, sp: number, dp: number): UdpConv {
     while (this.table.size >= this.limits.maxConversations) {
       const victim = this.table.oldest(0);
       if (victim === null) break;
@@ -164,7 +164,7 @@ export class UdpTracker {
     const state: ConversationState = srcIsClient
       ? { data: null, fromClient: true, clientIp: srcIp, clientPort: sp, serverIp: dstIp, serverPort: dp }
       : { data: null, fromClient: false, clientIp: dstIp, clientPort: dp, serverIp: srcIp, serverPort: sp };
-    const c = new UdpConv(key, state);
+    const c = new UdpConv(state);
     c.lowIsClient = srcIsClient ? ip.srcLow : !ip.srcLow;
     c.ipVersion = ip.version;
     const lo = sp < dp ? sp : dp;
@@ -187,10 +187,10 @@ export class UdpTracker {
   private learnMacs(c: UdpConv, ip: IpPacket, dir: 0 | 1): void {
     const b = ip.frameBuf;
     if (ip.macSrc >= 0) {
-      if (dir === 0) { if (c.clientMac === null) c.clientMac = macString(b, ip.macSrc); } else if (c.serverMac === null) c.serverMac = macString(b, ip.macSrc);
+      if (dir === 0) { if (c.clientMac === null) c.clientMac = macText(b, ip.macSrc); } else if (c.serverMac === null) c.serverMac = macText(b, ip.macSrc);
     }
     if (ip.macDst >= 0) {
-      if (dir === 0) { if (c.serverMac === null) c.serverMac = macString(b, ip.macDst); } else if (c.clientMac === null) c.clientMac = macString(b, ip.macDst);
+      if (dir === 0) { if (c.serverMac === null) c.serverMac = macText(b, ip.macDst); } else if (c.clientMac === null) c.clientMac = macText(b, ip.macDst);
     }
   }
 
@@ -209,14 +209,14 @@ export class UdpTracker {
     const b = ip.frameBuf;
     if (ip.macSrc >= 0) {
       const n = macNumber(b, ip.macSrc);
-      if (c.srcMacNum[dir] !== n) { c.srcMacNum[dir] = n; c.srcMacStr[dir] = macString(b, ip.macSrc); }
+      if (c.srcMacNum[dir] !== n) { c.srcMacNum[dir] = n; c.srcMacStr[dir] = macText(b, ip.macSrc); }
       pkt.srcMac = c.srcMacStr[dir];
     } else {
       pkt.srcMac = null;
     }
     if (ip.macDst >= 0) {
       const n = macNumber(b, ip.macDst);
-      if (c.dstMacNum[dir] !== n) { c.dstMacNum[dir] = n; c.dstMacStr[dir] = macString(b, ip.macDst); }
+      if (c.dstMacNum[dir] !== n) { c.dstMacNum[dir] = n; c.dstMacStr[dir] = macText(b, ip.macDst); }
       pkt.dstMac = c.dstMacStr[dir];
     } else {
       pkt.dstMac = null;

@@ -10,10 +10,12 @@
  * batch, in the order the dissector emitted them. Small files, HAR files and a
  * worker that cannot start are done here, in one thread, by the same code.
  */
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { openSource, type FileSource } from '../capture/file-source.ts';
 import { readHar } from '../capture/har-reader.ts';
-import { sniffFormat } from '../capture/sniff.ts';
+import { sniffDecoded } from '../capture/sniff.ts';
 import type { AnomalyRecord, RecordSink } from '../records.ts';
 import { replayBatch } from './record-batch.ts';
 import { describeError, readPackets, type PacketFacts } from './read-packets.ts';
@@ -59,6 +61,18 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
     producer: null,
     commentedFrames: 0,
   };
+  // Checked before any open: a FIFO blocks in open() itself, and a device never ends.
+  let kind: string | null;
+  try {
+    kind = notRegular(await stat(path));
+  } catch (e) {
+    summary.error = `cannot open file: ${describeError(e)}`;
+    return summary;
+  }
+  if (kind !== null) {
+    summary.error = `not a regular file: ${path} is ${kind}; expected a pcap, pcapng or HAR capture file`;
+    return summary;
+  }
   let source: FileSource;
   try {
     source = await openSource(path);
@@ -102,10 +116,14 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
     const it = source.chunks();
     const first = await it.next();
     if (first.done || first.value.length === 0) {
-      summary.error = 'empty file: expected a pcap, pcapng or HAR capture';
+      summary.error = source.gzip
+        ? 'gzip-compressed, but it holds nothing: expected a pcap, pcapng or HAR capture inside'
+        : 'empty file: expected a pcap, pcapng or HAR capture';
       return summary;
     }
-    const sniffed = sniffFormat(first.value);
+    // The source has already gunzipped: sniffing its bytes as a file's would take a
+    // second gzip layer for the file's own and read compressed bytes as a capture.
+    const sniffed = sniffDecoded(first.value, source.gzip);
     if (sniffed.kind === 'unknown') {
       summary.error = sniffed.reason;
       return summary;
@@ -131,8 +149,9 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
       summary.lastTs = har.lastTs;
       summary.error = har.error;
       summary.producer = [har.creator, har.browser].filter(Boolean).join(' / ') || null;
-      // A HAR whose first timestamp has sub-millisecond digits (Firefox, mitmproxy) keeps them.
-      summary.tsDigits = har.tsDigits ?? 3;
+      // Milliseconds at least (the timings are in ms even when startedDateTime has whole
+      // seconds); more when the HAR itself has more (Firefox, mitmproxy).
+      summary.tsDigits = Math.max(3, har.tsDigits);
     } else {
       const big = source.size >= (source.gzip ? PIPELINE_MIN_GZIP_BYTES : PIPELINE_MIN_BYTES);
       let facts: PacketFacts | null = null;
@@ -178,6 +197,17 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
   return summary;
 }
 
+/** What a non-regular file is, in words for an error message; null for a regular file. */
+function notRegular(st: Stats): string | null {
+  if (st.isFile()) return null;
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
 /** The chunks of `path` from its start, unhashed (the hashing source has moved on). */
 async function fresh(path: string): Promise<AsyncIterable<Buffer>> {
   const s = await openSource(path, { hash: false, reuseBuffer: true });
@@ -221,7 +251,9 @@ function startWorker(file: string, data: unknown, youngMb: number): Worker | nul
   try {
     return new Worker(new URL(file, import.meta.url), {
       workerData: data,
-      resourceLimits: { maxYoungGenerationSizeMb: youngMb, maxOldGenerationSizeMb: 512 },
+      // The old generation keeps room for the dissector's worst case (65,536 open TCP
+      // connections and as many UDP conversations); only the young one is held down.
+      resourceLimits: { maxYoungGenerationSizeMb: youngMb, maxOldGenerationSizeMb: 1024 },
     });
   } catch {
     return null;

@@ -98,10 +98,11 @@ async function importOne(store: CaseStore, index: number, importFile: ImportFile
     summary.error = `records could not be written to the case: ${message(e)}`;
   }
   const storeErrors = store.storeErrors - errorsBefore;
-  const status: InputStatus = ac.signal.aborted
+  const asked: InputStatus = ac.signal.aborted
     ? 'cancelled'
     : summary.error !== null && summary.packets === 0 && summary.entries === 0 ? 'failed' : 'done';
-  store.finishInput(id, summary, status);
+  // The store may overrule: a file already in the case is recorded as a failed duplicate.
+  const { status, error, duplicateOf } = store.finishInput(id, summary, asked);
   store.appendCustody(status === 'done' ? 'import.done' : status === 'failed' ? 'import.failed' : 'import.cancelled', {
     input: id,
     path: abs,
@@ -111,10 +112,11 @@ async function importOne(store: CaseStore, index: number, importFile: ImportFile
     packets: summary.packets,
     entries: summary.entries,
     anomalies: summary.anomalies,
-    error: summary.error,
+    error,
+    ...(duplicateOf !== null ? { duplicateOf } : {}),
     ...(storeErrors > 0 ? { storeErrors } : {}),
   });
-  return { path, inputId: id, status, summary, error: summary.error };
+  return { path, inputId: id, status, summary, error, duplicateOf };
 }
 
 /** Re-run the findings over the whole case; a failure is reported, never fatal to the import. */

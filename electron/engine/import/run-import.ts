@@ -34,6 +34,11 @@ export interface ImportResult {
   summary: InputSummary | null;
   /** Why the file failed or stopped early (summary.error, or a worker failure). */
   error: string | null;
+  /**
+   * Set when the file has the SHA-256 of an input already in the case (that input's
+   * id): it was recorded as a failed duplicate and its records were not kept.
+   */
+  duplicateOf?: number | null;
 }
 
 export interface RunImportOptions {

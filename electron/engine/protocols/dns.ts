@@ -1,9 +1,11 @@
 /**
  * DNS over UDP (53), mDNS (5353), LLMNR (5355) and DNS over TCP (53, length-prefixed).
  * One DnsRecord per question (a message without questions gives one record with
- * qname '' and qtype 0); the answer section only is decoded into `answers`, and all
- * records of one message share that array. mDNS A/AAAA answers for `*.local` names
- * also give NameRecords. Hostile names are marked as described in dns-wire.ts.
+ * qname '' and qtype 0), at most MAX_QUESTIONS per message; the answer section only is
+ * decoded into `answers`, carried by the record of the first question alone (the
+ * others get an empty list), so what is stored grows with the message, not with
+ * questions × answers. mDNS A/AAAA answers for `*.local` names also give NameRecords.
+ * Hostile names are marked as described in dns-wire.ts.
  */
 import type { DnsAnswer, DnsRecord, RecordSink } from '../records.ts';
 import { toNs } from '../util/time.ts';
@@ -46,6 +48,11 @@ const HEADER_LEN = 12;
 /** Bound on remembered mDNS names per conversation. */
 const SEEN_NAMES_MAX = 512;
 const NO_ANSWERS: DnsAnswer[] = [];
+/**
+ * Question records kept per message. Real resolvers send one question; mDNS packs a
+ * few. A message claiming thousands would otherwise become thousands of records.
+ */
+export const MAX_QUESTIONS = 16;
 
 function anomaly(sink: RecordSink, ctx: DnsContext, error: string): void {
   cappedAnomaly(sink, ctx.input, ctx.frame, 'dns', error);
@@ -93,9 +100,15 @@ function parseMessage(msg: Buffer, ctx: DnsContext, sink: RecordSink): void {
       anomaly(sink, ctx, `question ${i + 1} (${name}) is cut before its type and class`);
       broken = true;
     }
-    qnames.push(name);
-    qtypes.push(qtype);
+    // Questions past the cap are still read: the answers start after the last one.
+    if (qnames.length < MAX_QUESTIONS) {
+      qnames.push(name);
+      qtypes.push(qtype);
+    }
     if (broken) break;
+  }
+  if (qdcount > MAX_QUESTIONS) {
+    anomaly(sink, ctx, `DNS message with ${qdcount} questions; only the first ${MAX_QUESTIONS} are recorded`);
   }
 
   let answers = NO_ANSWERS;
@@ -146,7 +159,7 @@ function parseMessage(msg: Buffer, ctx: DnsContext, sink: RecordSink): void {
       rcode,
       qname: qnames.length === 0 ? '' : qnames[i],
       qtype: qnames.length === 0 ? 0 : qtypes[i],
-      answers,
+      answers: i === 0 ? answers : NO_ANSWERS,
     };
     sink.dns(rec);
   }

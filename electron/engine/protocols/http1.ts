@@ -583,15 +583,18 @@ class Http1Handler implements TcpStreamHandler {
     }
     let end = findHeadEnd(buf, pos);
     let cut = false;
+    let over = false;
     if (end < 0) {
       if (n - pos > HEAD_CAP) {
-        this.anomaly(this.frameOf(d, pos), 'HTTP request head longer than the head cap; resynchronising');
-        this.enterResync(d, true);
-        return lf + 1;
+        // Keep the request line and the whole header lines within the cap: dropping the
+        // request would let one padded header hide it, and its URI, from the case.
+        end = Math.max(lf, buf.lastIndexOf(LF, pos + HEAD_CAP - 1)) + 1;
+        over = true;
+      } else {
+        if (!ending) return -1;
+        end = n;
+        cut = true;
       }
-      if (!ending) return -1;
-      end = n;
-      cut = true;
     }
     const head = parseHead(headText(buf, pos, end));
     if (head.badLines > 0) this.anomaly(this.frameOf(d, pos), `${head.badLines} malformed header line(s) in an HTTP request`);
@@ -602,6 +605,14 @@ class Http1Handler implements TcpStreamHandler {
     if (cut) {
       this.anomaly(this.frameOf(d, pos), 'HTTP request head cut short');
       this.finish(0, true);
+      return end;
+    }
+    if (over) {
+      this.anomaly(this.frameOf(d, pos),
+        `HTTP request head longer than the ${HEAD_CAP}-byte head cap; request line and headers before it kept as truncated, body not parsed; resynchronising`);
+      this.finish(0, true);
+      this.enterResync(d, true);
+      this.kickServer();
       return end;
     }
     this.requestFraming(d, ex);
@@ -745,15 +756,23 @@ class Http1Handler implements TcpStreamHandler {
     }
     let end = findHeadEnd(buf, pos);
     let cut = false;
+    let over = false;
     if (end < 0) {
       if (n - pos > HEAD_CAP) {
-        this.anomaly(this.frameOf(d, pos), 'HTTP response head longer than the head cap; resynchronising');
-        this.enterResync(d, false);
-        return pos + 1;
+        // As for requests: keep the status line and the whole header lines within the cap.
+        const last = buf.lastIndexOf(LF, pos + HEAD_CAP - 1);
+        if (last < pos) {
+          this.anomaly(this.frameOf(d, pos), 'HTTP status line longer than the head cap; resynchronising');
+          this.enterResync(d, false);
+          return pos + 1;
+        }
+        end = last + 1;
+        over = true;
+      } else {
+        if (!ending) return -1;
+        end = n;
+        cut = true;
       }
-      if (!ending) return -1;
-      end = n;
-      cut = true;
     }
     const head = parseHead(headText(buf, pos, end));
     const sl = parseStatusLine(head.startLine);
@@ -763,8 +782,13 @@ class Http1Handler implements TcpStreamHandler {
       return pos + 1;
     }
     if (head.badLines > 0) this.anomaly(this.frameOf(d, pos), `${head.badLines} malformed header line(s) in an HTTP response`);
+    const overCap = `HTTP response head longer than the ${HEAD_CAP}-byte head cap`;
     if (sl.status >= 100 && sl.status < 200 && sl.status !== 101) {
       // Interim response (100 Continue, 103 Early Hints): the final one follows.
+      if (over) {
+        this.anomaly(this.frameOf(d, pos), `${overCap} (interim status ${sl.status}); resynchronising`);
+        this.enterResync(d, true);
+      }
       return end;
     }
     let ex: Exchange;
@@ -779,8 +803,12 @@ class Http1Handler implements TcpStreamHandler {
       ex.status = sl.status;
       ex.responseHeaders = head.headers;
       d.body = null;
-      if (cut) this.finish(1, true);
+      if (cut || over) this.finish(1, true);
       else this.responseFraming(d, ex);
+      if (over) {
+        this.anomaly(this.frameOf(d, pos), `${overCap}; resynchronising`);
+        this.enterResync(d, true);
+      }
       return end;
     }
     if (next !== null) {
@@ -798,6 +826,12 @@ class Http1Handler implements TcpStreamHandler {
     if (cut) {
       this.anomaly(this.frameOf(d, pos), 'HTTP response head cut short');
       this.finish(1, true);
+      return end;
+    }
+    if (over) {
+      this.anomaly(this.frameOf(d, pos), `${overCap}; status line and headers before it kept as truncated, body not parsed; resynchronising`);
+      this.finish(1, true);
+      this.enterResync(d, true);
       return end;
     }
     this.responseFraming(d, ex);

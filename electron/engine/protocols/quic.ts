@@ -6,6 +6,7 @@
  */
 import type { RecordSink, TlsRecord } from '../records.ts';
 import { toNs } from '../util/time.ts';
+import { cappedAnomaly } from './dns-anomaly-cap.ts';
 import {
   deriveInitialKeys, openLongPacket, parseInitialFrames, parseLongHeader, quicVersionInfo,
   type CryptoFragment, type InitialKeys, type LongHeader, type QuicVersionInfo,
@@ -89,12 +90,15 @@ export function looksLikeQuicInitial(payload: Buffer): boolean {
 }
 
 function anomaly(sink: RecordSink, pkt: PacketInfo, error: string): void {
-  sink.anomaly({ input: pkt.input, frame: pkt.frame, layer: 'quic', error });
+  // Capped: a flood of broken datagrams on UDP 443 would otherwise write one row each.
+  cappedAnomaly(sink, pkt.input, pkt.frame, 'quic', error);
 }
 
 function emit(st: QuicState, conv: ConversationState, sink: RecordSink): void {
   if (st.emitted || st.hello === null) return;
   st.emitted = true;
+  // Nothing after the hellos is readable without keys: the UDP layer may stop calling.
+  conv.done = true;
   const c = st.hello;
   const s = st.serverHello;
   const rec: TlsRecord = {
@@ -307,7 +311,7 @@ export const quicProtocol: UdpProtocol = {
       // The conversation ended inside the ClientHello: its first bytes (SNI, usually) are still evidence.
       const size = handshakeMessageSize(c.crypto, 0, c.cryptoLen);
       st.hello = parseClientHello(c.crypto.subarray(4, Math.min(size, c.cryptoLen)));
-      sink.anomaly({ input: st.input, frame: c.frame, layer: 'quic', error: `QUIC ClientHello cut short (${c.cryptoLen - 4} of ${size - 4} bytes)` });
+      cappedAnomaly(sink, st.input, c.frame, 'quic', `QUIC ClientHello cut short (${c.cryptoLen - 4} of ${size - 4} bytes)`);
     }
     emit(st, conv, sink);
   },

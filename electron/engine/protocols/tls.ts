@@ -5,6 +5,7 @@
  */
 import type { RecordSink, TlsRecord } from '../records.ts';
 import { toNs } from '../util/time.ts';
+import { cappedAnomaly } from './dns-anomaly-cap.ts';
 import {
   HS_CLIENT_HELLO, HS_SERVER_HELLO, handshakeMessageSize, offeredVersions, parseClientHello, parseServerHello,
   type ClientHello, type ServerHello,
@@ -111,6 +112,11 @@ class TlsHandler implements TcpStreamHandler {
   constructor(conv: TcpConversation, sink: RecordSink) {
     this.conv = conv;
     this.sink = sink;
+  }
+
+  /** Both hellos read (or given up on): later bytes are encrypted data this handler skips anyway. */
+  get done(): boolean {
+    return this.emitted || (this.dirs[0].done && this.dirs[1].done);
   }
 
   data(dir: StreamDir, bytes: Buffer, meta: StreamChunkMeta): void {
@@ -297,7 +303,7 @@ class TlsHandler implements TcpStreamHandler {
   }
 
   private anomaly(frame: number, error: string): void {
-    this.sink.anomaly({ input: this.conv.input, frame, layer: 'tls', error });
+    cappedAnomaly(this.sink, this.conv.input, frame, 'tls', error);
   }
 }
 

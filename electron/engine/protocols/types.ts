@@ -35,6 +35,12 @@ export interface ConversationState {
   clientPort: number;
   serverIp: string;
   serverPort: number;
+  /**
+   * Set by the protocol once it needs no more datagrams of this conversation (a QUIC
+   * hello already recorded): the conversation is still counted, `datagram` is no
+   * longer called (`end` still is).
+   */
+  done?: boolean;
 }
 
 export interface UdpProtocol {
@@ -81,6 +87,12 @@ export interface TcpStreamHandler {
   data(dir: StreamDir, bytes: Buffer, meta: StreamChunkMeta): void;
   /** The connection ended (FIN/RST, idle, end of file). Flush pending records. */
   end(): void;
+  /**
+   * Optional: true once the handler needs no more bytes (a TLS handshake already
+   * read). The connection is still tracked and counted, gaps included, but its
+   * payload is no longer copied or delivered; `end` is still called.
+   */
+  readonly done?: boolean;
 }
 
 export interface TcpProtocol {

@@ -7,7 +7,7 @@
  * Write path: records are inserted with prepared statements into a transaction that
  * stays open across records and is committed every `batchRows` rows or at `flush()`.
  * SQLite's page cache is the buffer, so records are not retained as JS objects.
- * Host links are aggregated in memory per batch and upserted at commit.
+ * Host links are aggregated in memory and upserted at each explicit flush.
  *
  * While an input is being imported (addInput → finishInput) this connection does not
  * checkpoint: its commits only append to the WAL, which in WAL mode with
@@ -42,6 +42,7 @@ import type {
 import type { InputSummary } from '../import/types.ts';
 import { decodeBody, encodeBody, type BodyCodec } from './body-codec.ts';
 import { dnsHostLinks, httpHostLinks, nameHostLinks, tlsHostLinks, type HostLinkFn, type HostSource } from './host-links.ts';
+import { dropInputRecords, duplicateError, findDuplicate } from './duplicate-input.ts';
 import { CaseSchemaError, migrate, pendingMigrations } from './migrate.ts';
 import { hostInfo, toolString } from './tool-info.ts';
 
@@ -53,10 +54,20 @@ const GENESIS_HASH = '0'.repeat(64);
 const MIN_TS = -(2n ** 63n);
 /** WAL size from which an import gets a checkpoint worker; below it, one checkpoint at the end is cheap. */
 const CHECKPOINTER_WAL_BYTES = 32 * 1024 * 1024;
+/** Host links aggregated in memory at most, before a batch commit writes them too. */
+const MAX_HOST_AGG = 50_000;
 /** Longest wait for the checkpoint worker's last checkpoint before going on without it. */
 const CHECKPOINTER_STOP_MS = 30_000;
 
 export type InputStatus = 'importing' | 'done' | 'failed' | 'cancelled';
+
+/** How finishInput recorded an input. */
+export interface FinishedInput {
+  status: InputStatus;
+  error: string | null;
+  /** Id of the input this one duplicates (same SHA-256), whose records were kept instead; null if none. */
+  duplicateOf: number | null;
+}
 
 /** Thrown when a path exists but is not a Telltale case (we never overwrite it). */
 export class NotACaseError extends Error {
@@ -343,7 +354,7 @@ export class CaseStore implements RecordSink {
   }
 
   private tick(): void {
-    if (++this.pending >= this.batchRows) this.flush();
+    if (++this.pending >= this.batchRows) this.commit(this.hostAgg.size >= MAX_HOST_AGG);
   }
 
   private failed(kind: string, input: number, frame: number | null, e: unknown): void {
@@ -516,7 +527,17 @@ export class CaseStore implements RecordSink {
 
   /** Commit buffered rows and host links: after this, other connections see them. */
   flush(): void {
-    if (this.hostAgg.size > 0) {
+    this.commit(true);
+  }
+
+  /**
+   * Commit the open transaction. Host links are written with it only on an explicit
+   * flush (the import worker's, about once a second) or when many are pending: the
+   * same links recur in every batch, so upserting them at each batch commit repeated
+   * most of the work.
+   */
+  private commit(hosts: boolean): void {
+    if (hosts && this.hostAgg.size > 0) {
       this.begin();
       for (const h of this.hostAgg.values()) {
         this.upsertHost.run(h.ip, h.name, h.source, h.firstTs, h.count, h.input, h.frame, h.entry);
@@ -559,7 +580,7 @@ export class CaseStore implements RecordSink {
     let size = 0;
     try { size = statSync(`${this.path}-wal`).size; } catch { return; }
     if (size < CHECKPOINTER_WAL_BYTES) return;
-    const control = new SharedArrayBuffer(8);
+    const control = new SharedArrayBuffer(12);
     let worker: Worker;
     try {
       worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
@@ -589,8 +610,11 @@ export class CaseStore implements RecordSink {
     this.checkpointer = null;
     Atomics.store(c.ctl, 0, 1);
     Atomics.notify(c.ctl, 0);
-    // The worker never waits for locks, so this returns within one checkpoint.
-    Atomics.wait(c.ctl, 1, 0, CHECKPOINTER_STOP_MS);
+    // Not running yet (still loading, or failed to): nothing of it to wait for.
+    if (Atomics.load(c.ctl, 2) === 1) {
+      // The worker never waits for locks, so this returns within one checkpoint.
+      Atomics.wait(c.ctl, 1, 0, CHECKPOINTER_STOP_MS);
+    }
     if (Atomics.load(c.ctl, 1) === 0) void c.worker.terminate();
   }
 
@@ -618,17 +642,31 @@ export class CaseStore implements RecordSink {
   /**
    * Record an input's summary. Status defaults to 'failed' when nothing could be read
    * (error and no packets/entries), else 'done' (an error then means a partial read).
+   * An input with the SHA-256 of another input already 'done' is a duplicate: its
+   * records are deleted (duplicate-input.ts) and it is kept as 'failed' with an error
+   * naming that input, whatever `status` says.
    */
-  finishInput(id: number, s: InputSummary, status?: InputStatus): void {
+  finishInput(id: number, s: InputSummary, status?: InputStatus): FinishedInput {
     this.flush();
-    const st: InputStatus = status ?? (s.error !== null && s.packets === 0 && s.entries === 0 ? 'failed' : 'done');
+    let st: InputStatus = status ?? (s.error !== null && s.packets === 0 && s.entries === 0 ? 'failed' : 'done');
+    let error = s.error;
+    let anomalies = s.anomalies;
+    const dup = findDuplicate(this.db, id, s.sha256);
+    if (dup !== null) {
+      dropInputRecords(this.db, id);
+      st = 'failed';
+      error = duplicateError(dup);
+      // Its anomaly rows are gone with the rest; the file's own facts (size, format, times) stay.
+      anomalies = 0;
+    }
     this.db.prepare(`UPDATE inputs SET size = ?, sha256 = ?, format = ?, gzip = ?, link_types = ?, ts_digits = ?,
       packets = ?, entries = ?, first_ts_ns = ?, last_ts_ns = ?, anomalies = ?, commented_frames = ?, error = ?,
       producer = ?, status = ?, finished_at = ? WHERE id = ?`)
       .run(s.size, s.sha256 === '' ? null : s.sha256, s.format, s.gzip ? 1 : 0, numJson(s.linkTypes), s.tsDigits,
-        s.packets, s.entries, s.firstTs, s.lastTs, s.anomalies, s.commentedFrames, s.error, s.producer, st,
+        s.packets, s.entries, s.firstTs, s.lastTs, anomalies, s.commentedFrames, error, s.producer, st,
         new Date().toISOString(), id);
     this.endImport();
+    return { status: st, error, duplicateOf: dup?.id ?? null };
   }
 
   /**

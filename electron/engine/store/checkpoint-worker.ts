@@ -7,7 +7,7 @@
  * checkpoint.
  *
  * Control slots (Int32 in a SharedArrayBuffer): [0] set to 1 to stop; [1] set to 1
- * by the worker once it has stopped.
+ * by the worker once it has stopped; [2] set to 1 by the worker once it runs.
  */
 import Database from 'better-sqlite3';
 import { workerData } from 'node:worker_threads';
@@ -17,6 +17,7 @@ const INTERVAL_MS = 250;
 
 const { path, control } = workerData as { path: string; control: SharedArrayBuffer };
 const ctl = new Int32Array(control);
+Atomics.store(ctl, 2, 1);
 
 try {
   const db = new Database(path, { fileMustExist: true });

@@ -48,7 +48,7 @@ export function hostHeaderName(host: string): string | null {
  * name and to every name that leads there through CNAMEs in the same answer
  * section (so the address of a CDN edge is linked to the name the client asked for).
  */
-export function dnsHostLinks(r: DnsRecord, emit: HostLinkFn): void {
+export function dnsHostLinks(r: Pick<DnsRecord, 'response' | 'flavor' | 'answers'>, emit: HostLinkFn): void {
   if (!r.response || r.answers.length === 0) return;
   const source: HostSource = r.flavor === 'mdns' ? 'mdns' : 'dns';
   // CNAME target -> owners, to walk back from an address's owner towards the query.
@@ -86,7 +86,7 @@ export function dnsHostLinks(r: DnsRecord, emit: HostLinkFn): void {
 }
 
 /** SNI of a ClientHello links the server address it was sent to. */
-export function tlsHostLinks(r: TlsRecord, emit: HostLinkFn): void {
+export function tlsHostLinks(r: Pick<TlsRecord, 'sni' | 'dstIp'>, emit: HostLinkFn): void {
   if (!r.sni) return;
   const name = normaliseName(r.sni);
   if (name.length === 0 || isIP(name) !== 0 || !r.dstIp) return;
@@ -94,7 +94,7 @@ export function tlsHostLinks(r: TlsRecord, emit: HostLinkFn): void {
 }
 
 /** Host header links the server address (dissected traffic) or HAR's serverIPAddress. */
-export function httpHostLinks(r: HttpRecord, emit: HostLinkFn): void {
+export function httpHostLinks(r: Pick<HttpRecord, 'host' | 'source' | 'serverIp' | 'dstIp'>, emit: HostLinkFn): void {
   if (!r.host) return;
   const name = hostHeaderName(r.host);
   if (!name) return;
@@ -107,7 +107,7 @@ export function httpHostLinks(r: HttpRecord, emit: HostLinkFn): void {
 }
 
 /** DHCP/mDNS/NBNS/NRB names with an address. */
-export function nameHostLinks(r: NameRecord, emit: HostLinkFn): void {
+export function nameHostLinks(r: Pick<NameRecord, 'ip' | 'name' | 'source'>, emit: HostLinkFn): void {
   if (!r.ip) return;
   const name = normaliseName(r.name);
   if (name.length === 0) return;

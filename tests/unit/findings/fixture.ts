@@ -91,7 +91,8 @@ export function buildCase(spec: CaseSpec): CaseStore {
   for (const n of spec.names ?? []) store.name(n);
   for (const h of spec.http ?? []) store.http(h);
   store.flush();
-  spec.inputs.forEach((name, i) => store.finishInput(i + 1, summary({ format: name.endsWith('.har') ? 'har' : 'pcap' })));
+  // Each input its own hash: two inputs with one SHA-256 are one file imported twice (a duplicate).
+  spec.inputs.forEach((name, i) => store.finishInput(i + 1, summary({ format: name.endsWith('.har') ? 'har' : 'pcap', sha256: (i + 1).toString(16).padStart(64, '0') })));
   return store;
 }
 

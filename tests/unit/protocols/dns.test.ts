@@ -1,6 +1,6 @@
 /** DNS, mDNS and DNS-over-TCP handlers, fed messages built byte by byte per RFC 1035/9460. */
 import { describe, expect, it } from 'vitest';
-import { dnsTcpProtocol, dnsUdpProtocol, mdnsProtocol } from '../../../electron/engine/protocols/dns.ts';
+import { dnsTcpProtocol, dnsUdpProtocol, MAX_QUESTIONS, mdnsProtocol } from '../../../electron/engine/protocols/dns.ts';
 import { ipv6Text, NAME_BAD_LABEL, NAME_LOOP, NAME_TOO_LONG, NAME_TRUNCATED, nameResult, readName } from '../../../electron/engine/protocols/dns-wire.ts';
 import type { ConversationState, PacketInfo, StreamChunkMeta, TcpConversation } from '../../../electron/engine/protocols/types.ts';
 import { CollectingSink } from '../../../electron/engine/records.ts';
@@ -179,6 +179,31 @@ describe('dns over udp', () => {
     dnsUdpProtocol.datagram(none, pkt(2), conv(), sink);
     expect(sink.dnsRecords.map((r) => [r.qname, r.qtype, r.response, r.rcode, r.answers.length])).toEqual([
       ['a.example', 1, false, null, 0], ['b.example', 28, false, null, 0], ['', 0, true, 0, 1],
+    ]);
+  });
+
+  it('gives the answers to the first question only and records at most MAX_QUESTIONS questions', () => {
+    const two = Buffer.concat([
+      header(4, 0x8180, 2, 2), question(name('a.example'), 1), question(name('b.example'), 1),
+      rr(pointer(12), 1, 5, ip4('192.0.2.1')), rr(name('b.example'), 1, 5, ip4('192.0.2.2')),
+    ]);
+    const many = Buffer.concat([
+      header(5, 0x8180, MAX_QUESTIONS + 4, 1),
+      ...Array.from({ length: MAX_QUESTIONS + 4 }, (_, i) => question(name(`q${i}.example`), 1)),
+      rr(pointer(12), 1, 5, ip4('192.0.2.3')),
+    ]);
+    const sink = new CollectingSink();
+    dnsUdpProtocol.datagram(two, pkt(1), conv(), sink);
+    dnsUdpProtocol.datagram(many, pkt(2), conv(), sink);
+    expect(sink.dnsRecords.filter((r) => r.frame === 1).map((r) => [r.qname, r.answers.map((x) => x.data)])).toEqual([
+      ['a.example', ['192.0.2.1', '192.0.2.2']], ['b.example', []],
+    ]);
+    const big = sink.dnsRecords.filter((r) => r.frame === 2);
+    expect(big.map((r) => r.qname)).toEqual(Array.from({ length: MAX_QUESTIONS }, (_, i) => `q${i}.example`));
+    // The answer after the skipped questions is still found.
+    expect(big.map((r) => r.answers.length)).toEqual([1, ...Array<number>(MAX_QUESTIONS - 1).fill(0)]);
+    expect(sink.anomalyRecords.map((a) => [a.frame, a.error])).toEqual([
+      [2, `DNS message with ${MAX_QUESTIONS + 4} questions; only the first ${MAX_QUESTIONS} are recorded`],
     ]);
   });
 

@@ -414,3 +414,34 @@ describe('http1 memory bounds', () => {
     for (const r of sink.httpRecords.slice(early)) expect(r.responseBody?.toString()).toBe(r.uri.slice(2));
   });
 });
+
+describe('http1 heads over the head cap', () => {
+  const pad = 'A'.repeat(100_000);
+
+  it('keeps an oversized request and response as truncated records and pairs the next exchange', () => {
+    const split = prng(7);
+    const { sink } = play([
+      // The bodies end in a line break: with the framing headers past the cap, the parser
+      // finds the next message by its start line only.
+      [0, b(`POST /a?q=1 HTTP/1.1\r\nHost: a.example\r\nX-Pad: ${pad}\r\nContent-Length: 5\r\n\r\nabc\r\n`)],
+      [1, b(`HTTP/1.1 200 OK\r\nServer: s\r\nX-Pad: ${pad}\r\nContent-Length: 4\r\n\r\nok\r\n`)],
+      [0, b('GET /next HTTP/1.1\r\nHost: a.example\r\n\r\n')],
+      [1, b('HTTP/1.1 204 No Content\r\n\r\n')],
+    ], split);
+    expect(sink.httpRecords.map((r) => [r.method, r.host, r.uri, r.status, r.truncated])).toEqual([
+      ['POST', 'a.example', '/a?q=1', 200, true],
+      ['GET', 'a.example', '/next', 204, false],
+    ]);
+    // Headers up to the cap are kept; the padded one and those after it are not.
+    expect(sink.httpRecords[0].requestHeaders).toEqual([['Host', 'a.example']]);
+    expect(sink.httpRecords[0].responseHeaders).toEqual([['Server', 's']]);
+    const capped = sink.anomalyRecords.filter((a) => a.error.includes('head cap'));
+    expect(capped.map((a) => a.error.startsWith('HTTP request') ? 'request' : 'response')).toEqual(['request', 'response']);
+  });
+
+  it('keeps a request line longer than the cap when it is complete', () => {
+    const uri = `/${'x'.repeat(70_000)}`;
+    const { sink } = play([[0, b(`GET ${uri} HTTP/1.1\r\nHost: h\r\n`)], [0, b(`X-Pad: ${pad}\r\n\r\n`)]]);
+    expect(sink.httpRecords.map((r) => [r.uri.length, r.host, r.truncated])).toEqual([[uri.length, null, true]]);
+  });
+});

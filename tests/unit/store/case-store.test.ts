@@ -30,7 +30,8 @@ describe('inputs', () => {
     expect(store.inputs()[1]).toMatchObject({ status: 'failed', error: 'not a capture', sha256: null, firstTs: null });
 
     const partial = store.addInput('/evidence/cut.pcap');
-    store.finishInput(partial, summary({ packets: 3, error: 'truncated record' }));
+    // Another file, so another hash (the same hash would make it a duplicate of phone.pcap).
+    store.finishInput(partial, summary({ packets: 3, error: 'truncated record', sha256: 'cd'.repeat(32) }));
     expect(store.inputs()[2]).toMatchObject({ status: 'done', error: 'truncated record' });
     store.close();
   });

@@ -30,8 +30,9 @@ function filledCase(dir: string): CaseStore {
   store.name(nameRecord({ input: pcap, frame: 3, ts: 1_700_000_000_300_000_000n }));
   store.anomaly({ input: pcapng, frame: 7, layer: 'tcp', error: 'header length 4 < 20' });
   store.finishInput(pcap, summary({ format: 'pcap', linkTypes: [1], tsDigits: 6, packets: 20, firstTs: 1_700_000_000_123_456_000n, lastTs: 1_700_000_003_000_001_000n }));
-  store.finishInput(pcapng, summary({ format: 'pcapng', linkTypes: [1, 276], tsDigits: 9, packets: 9, anomalies: 1, firstTs: 1_700_000_001_000_000_001n, lastTs: 1_700_000_002_000_000_009n, gzip: true }));
-  store.finishInput(har, summary({ format: 'har', linkTypes: [], tsDigits: 3, packets: 0, entries: 1, firstTs: 1_700_000_004_567_000_000n, lastTs: 1_700_000_004_567_000_000n, producer: 'Firefox 111' }));
+  // Three files, three hashes: one SHA-256 for two inputs would make the second a duplicate.
+  store.finishInput(pcapng, summary({ sha256: 'cd'.repeat(32), format: 'pcapng', linkTypes: [1, 276], tsDigits: 9, packets: 9, anomalies: 1, firstTs: 1_700_000_001_000_000_001n, lastTs: 1_700_000_002_000_000_009n, gzip: true }));
+  store.finishInput(har, summary({ sha256: 'ef'.repeat(32), format: 'har', linkTypes: [], tsDigits: 3, packets: 0, entries: 1, firstTs: 1_700_000_004_567_000_000n, lastTs: 1_700_000_004_567_000_000n, producer: 'Firefox 111' }));
   return store;
 }
 

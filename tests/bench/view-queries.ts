@@ -1,0 +1,61 @@
+/**
+ * `node tests/bench/view-queries.ts <case.db>`: times the Engine API calls the views
+ * make when a case opens (overview, timeline, map destinations, evidence, hosts,
+ * leaks, comparison) on a copy of the case, each once cold and then five times
+ * (median), through the same CaseEngine the web host and Electron use. Complements
+ * tests/bench/queries.ts (raw SQL stand-ins) with the views' real queries.
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaseEngine } from '../../electron/engine/api/case-engine.ts';
+
+const src = process.argv[2];
+if (!src) {
+  process.stderr.write('usage: node tests/bench/view-queries.ts <case.db>\n');
+  process.exit(1);
+}
+const dir = mkdtempSync(join(tmpdir(), 'telltale-views-'));
+try {
+  // A copy: opening with write access may run migrations or re-analysis bookkeeping.
+  const path = join(dir, 'case.db');
+  copyFileSync(src, path);
+  if (existsSync(`${src}-wal`)) copyFileSync(`${src}-wal`, `${path}-wal`);
+  const engine = new CaseEngine({ emit: () => undefined, casesDir: dir, recentFile: null });
+  const api = engine.api();
+  const t0 = performance.now();
+  await api['case.open']({ path });
+  process.stdout.write(`case.open  ${(performance.now() - t0).toFixed(1)} ms\n`);
+  const calls: Array<[string, () => Promise<unknown>]> = [
+    ['overview.get', () => api['overview.get']({})],
+    ['timeline.get', () => api['timeline.get']({})],
+    ['destinations.list (map)', () => api['destinations.list']({ limit: 500 } as never)],
+    ['evidence.query (HTTP page)', () => api['evidence.query']({ kind: 'http', limit: 200 } as never)],
+    ['evidence.query (DNS page)', () => api['evidence.query']({ kind: 'dns', limit: 200 } as never)],
+    ['hosts.list', () => api['hosts.list']({ limit: 200 } as never)],
+    ['leaks.list', () => api['leaks.list']({ limit: 200 } as never)],
+    ['compare.get', () => api['compare.get']()],
+  ];
+  process.stdout.write(`${'call'.padEnd(30)} ${'first ms'.padStart(9)} ${'median ms'.padStart(9)}\n`);
+  for (const [name, call] of calls) {
+    const times: number[] = [];
+    let failed: string | null = null;
+    for (let i = 0; i < 6 && failed === null; i++) {
+      const t = performance.now();
+      try {
+        await call();
+      } catch (e) {
+        failed = e instanceof Error ? e.message : String(e);
+      }
+      times.push(performance.now() - t);
+    }
+    if (failed !== null) {
+      process.stdout.write(`${name.padEnd(30)} failed: ${failed}\n`);
+      continue;
+    }
+    const rest = times.slice(1).sort((a, b) => a - b);
+    process.stdout.write(`${name.padEnd(30)} ${times[0].toFixed(1).padStart(9)} ${rest[Math.floor(rest.length / 2)].toFixed(1).padStart(9)}\n`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
