@@ -141,6 +141,17 @@ function defaultPort(scheme: string): number {
  */
 const MAX_TIMING_MS = 7 * 24 * 3600 * 1000;
 
+/** Nanosecond timestamps are stored as 64-bit integers: 1677-09-21 to 2262-04-11. */
+const MAX_NS = 2n ** 63n - 1n;
+
+/** The ISO date as ns since the epoch; null with `why` when it is not a date or cannot be stored. */
+function isoNs(v: unknown): { ts: bigint | null; why: string } {
+  const ts = typeof v === 'string' ? nsFromIso(v) : null;
+  if (ts === null) return { ts: null, why: `startedDateTime ${JSON.stringify(v ?? null)} is not a date` };
+  if (ts > MAX_NS || ts < -MAX_NS) return { ts: null, why: `startedDateTime ${JSON.stringify(v)} is outside 1678-2262, the range of the stored times` };
+  return { ts, why: '' };
+}
+
 function msToNs(ms: number): bigint {
   const ns = Math.round(ms * 1_000_000);
   return Number.isSafeInteger(ns) ? BigInt(ns) : 0n;
@@ -261,9 +272,8 @@ class HarHandler implements JsonScanHandler {
       this.anomaly(`page ${index} is not an object; skipped`);
       return;
     }
-    const started = str(p.startedDateTime);
-    const ts = started === null ? null : nsFromIso(started);
-    if (ts === null) this.anomaly(`page ${index}: startedDateTime ${JSON.stringify(p.startedDateTime ?? null)} is not a date`);
+    const { ts, why } = isoNs(p.startedDateTime);
+    if (ts === null) this.anomaly(`page ${index}: ${why}`);
     this.sink.harPage({ input: this.input, pageId: str(p.id) ?? '', title: str(p.title) ?? '', ts: ts ?? 0n });
   }
 
@@ -276,9 +286,10 @@ class HarHandler implements JsonScanHandler {
     const req = obj(e.request) ?? {};
     const res = obj(e.response);
     const started = str(e.startedDateTime);
-    let ts = started === null ? null : nsFromIso(started);
+    const parsed = isoNs(e.startedDateTime);
+    let ts = parsed.ts;
     if (ts === null) {
-      this.anomaly(`entry ${index}: startedDateTime ${JSON.stringify(e.startedDateTime ?? null)} is not a date`);
+      this.anomaly(`entry ${index}: ${parsed.why}`);
       ts = 0n;
     } else {
       const digits = fractionDigits(started as string);

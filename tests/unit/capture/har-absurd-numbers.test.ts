@@ -50,6 +50,17 @@ describe('HAR numbers out of any real range', () => {
   });
 });
 
+describe('HAR dates the case cannot store', () => {
+  it('reports a start time beyond 2262 (past 64-bit nanoseconds) and keeps the entry at time 0', async () => {
+    const far = { ...(entry({}) as Record<string, unknown>), startedDateTime: '9999-12-31T23:59:59.000Z' };
+    const { sink, summary } = await read([far, entry({})]);
+    expect(summary.error).toBeNull();
+    expect(sink.httpRecords.map((r) => r.ts)).toEqual([0n, 1_577_836_800_000_000_000n]);
+    expect(summary.firstTs).toBe(1_577_836_800_000_000_000n);
+    expect(sink.anomalyRecords.map((a) => a.error)).toEqual(['entry 0: startedDateTime "9999-12-31T23:59:59.000Z" is outside 1678-2262, the range of the stored times']);
+  });
+});
+
 describe('JsonScanner with a handler that throws', () => {
   it('reports the value to failed() and goes on with the next one', () => {
     const seen: number[] = [];
