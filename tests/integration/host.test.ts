@@ -18,6 +18,7 @@ import { SseReader, raw } from './host-client.ts';
 
 const TLS = 'zeek__tls12-chrome-34-google.pcap';
 const PIPELINED = 'zeek__http-pipelined-requests.pcap';
+const GZIP = 'zeek__http-get-gzip.pcap';
 const MAX_UPLOAD = 200 * 1024;
 
 let dir: string;
@@ -139,13 +140,21 @@ describe('uploads and queries', () => {
   it('stores a second upload of the same name under a new name and leaves the first untouched', async () => {
     const first = join(host.engine.filesDir(), 'chrome google.pcap');
     const before = sha256(readFileSync(first));
-    const other = corpusBytes(PIPELINED);
+    // A capture not uploaded before: the same evidence twice would be refused as a duplicate.
+    const other = corpusBytes(GZIP);
     const up = await uploadRaw('chrome google.pcap', other);
     if (!up.body.ok) throw new Error(up.body.error.message);
     expect(up.body.result.files[0]?.storedName).toBe('chrome google-1.pcap');
     expect(sha256(readFileSync(first))).toBe(before);
     expect(sha256(readFileSync(join(host.engine.filesDir(), 'chrome google-1.pcap')))).toBe(sha256(other));
     expect((await importDone(up.body.result.importId)).state).toBe('done');
+  });
+
+  it('refuses to import the same evidence twice, whatever its name', async () => {
+    const up = await uploadRaw('again.pcap', corpusBytes(GZIP));
+    if (!up.body.ok) throw new Error(up.body.error.message);
+    const done = await importDone(up.body.result.importId);
+    expect(JSON.stringify(done)).toMatch(/same SHA-256 as input/);
   });
 
   it('sanitises uploaded names', async () => {

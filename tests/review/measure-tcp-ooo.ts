@@ -1,8 +1,7 @@
 /**
- * Review measurement (not a test): TcpStream.buffer() keeps out-of-order segments in a
- * sorted array with a linear search from the end plus splice, and drain() uses shift(),
- * so N one-byte segments arriving highest-sequence-first cost O(N²). The caps count
- * payload bytes only (2 MiB per direction), which allows 2 million one-byte segments.
+ * Review measurement (not a test): N one-byte out-of-order segments, highest sequence
+ * first. Before the segment-count cap this cost O(N²) (11 s for 80 000); with
+ * MAX_OOO_SEGMENTS it stays linear. tests/review/tcp-ooo-segment-cap.test.ts checks the cap.
  *
  *   npx node tests/review/measure-tcp-ooo.ts 20000   # then 40000, 80000: time grows ~N²
  */

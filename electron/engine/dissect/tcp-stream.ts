@@ -52,6 +52,9 @@ function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+/** Most out-of-order segments kept per direction; beyond it the first hole is declared lost. */
+export const MAX_OOO_SEGMENTS = 2048;
+
 export class TcpStream {
   dir: StreamDir;
   private readonly owner: StreamOwner;
@@ -217,6 +220,12 @@ export class TcpStream {
     segs.splice(i, 0, new OooSegment(seq, copy, len, claimedEnd, frame, tsSec, tsNsec));
     this.buffered += len;
     this.budget.used += len;
-    while ((this.buffered > this.maxBuffered || this.budget.used > this.budget.max) && this.segs !== null && this.segs.length > 0) this.skipToFirst();
+    // The byte caps alone let a hostile capture buffer millions of 1-byte segments, each
+    // insert then costing a scan and a splice: cap the count too, so work per segment stays bounded.
+    while (
+      (this.buffered > this.maxBuffered || this.budget.used > this.budget.max || (this.segs !== null && this.segs.length > MAX_OOO_SEGMENTS)) &&
+      this.segs !== null &&
+      this.segs.length > 0
+    ) this.skipToFirst();
   }
 }

@@ -22,6 +22,7 @@ import { describeError, readPackets, type PacketFacts } from './read-packets.ts'
 import type { HashWorkerMessage } from './hash-worker.ts';
 import { CTL_CANCEL, CTL_INFLIGHT, CTL_SLOTS, type DissectWorkerData, type DissectWorkerMessage } from './pipeline-protocol.ts';
 import type { ImportProgress, InputSummary } from './types.ts';
+import { workerUrl } from '../util/locate.ts';
 
 export interface ImportOptions {
   signal?: AbortSignal;
@@ -247,9 +248,9 @@ interface PipelineResult {
  * capped: left to itself V8 grew the dissect worker's heap to about 150 MB (20 MB of
  * it live), and the whole import's peak RSS with it (330 → 210 MB for 1 GB, same CPU).
  */
-function startWorker(file: string, data: unknown, youngMb: number): Worker | null {
+function startWorker(name: string, data: unknown, youngMb: number): Worker | null {
   try {
-    return new Worker(new URL(file, import.meta.url), {
+    return new Worker(workerUrl(name, import.meta.url), {
       workerData: data,
       // The old generation keeps room for the dissector's worst case (65,536 open TCP
       // connections and as many UDP conversations); only the young one is held down.
@@ -280,7 +281,7 @@ function runPipeline(
   const result: PipelineResult = { facts: null, sha256: null, hashError: null, dissectCpuMs: null, hashCpuMs: null };
 
   const hashed = new Promise<void>((done) => {
-    const hasher = startWorker('./hash-worker.ts', { path }, 4);
+    const hasher = startWorker('hash-worker', { path }, 4);
     if (hasher === null) {
       done();
       return;
@@ -299,7 +300,7 @@ function runPipeline(
   });
 
   const dissected = new Promise<void>((done, fail) => {
-    const worker = startWorker('./dissect-worker.ts', data, 16);
+    const worker = startWorker('dissect-worker', data, 16);
     if (worker === null) {
       done();
       return;

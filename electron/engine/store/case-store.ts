@@ -45,6 +45,7 @@ import { dnsHostLinks, httpHostLinks, nameHostLinks, tlsHostLinks, type HostLink
 import { dropInputRecords, duplicateError, findDuplicate } from './duplicate-input.ts';
 import { CaseSchemaError, migrate, pendingMigrations } from './migrate.ts';
 import { hostInfo, toolString } from './tool-info.ts';
+import { workerUrl } from '../util/locate.ts';
 
 /** PRAGMA application_id of a Telltale case: 'TTL1'. Lets us recognise a case from its header alone. */
 export const CASE_APPLICATION_ID = 0x54544c31;
@@ -583,7 +584,7 @@ export class CaseStore implements RecordSink {
     const control = new SharedArrayBuffer(12);
     let worker: Worker;
     try {
-      worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
+      worker = new Worker(workerUrl('checkpoint-worker', import.meta.url), {
         workerData: { path: this.path, control },
         resourceLimits: { maxYoungGenerationSizeMb: 4 },
       });
