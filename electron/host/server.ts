@@ -11,6 +11,8 @@
  * Every request must name this server in its Host header; API requests must carry the
  * per-server token (docs/web-host.md).
  */
+import { DEFAULT_MAX_UPLOAD } from './limits.ts';
+export { DEFAULT_MAX_UPLOAD };
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -30,7 +32,6 @@ import { EventHub } from './sse.ts';
 import { rendererRoot, resolveStatic, sendFile } from './static-files.ts';
 import { UploadError, receiveUpload } from './upload.ts';
 
-export const DEFAULT_MAX_UPLOAD = 8 * 1024 ** 3;
 const MAX_JSON_BODY = 1024 * 1024;
 
 export interface HostOptions {

@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportReportPdf } from '../../engine/report/chromium.ts';
 import type { ReportOptions } from '../../engine/report/model.ts';
 import { CaseStore, isCaseFile } from '../../engine/store/case-store.ts';
 import { formatBytes, plural } from '../format.ts';
@@ -59,6 +58,9 @@ export function reportOptions(v: ReportFlagValues): ReportOptions {
 
 /** Print the report of an open case to `pdfPath`; returns the summary line for the command's output. */
 export async function writeReportPdf(store: CaseStore, pdfPath: string, opts: ReportOptions): Promise<string> {
+  // Loaded only when a PDF is printed: playwright-core and the report code are heavy,
+  // and `analyze` without --pdf should not pay for them at start-up.
+  const { exportReportPdf } = await import('../../engine/report/chromium.ts');
   const r = await exportReportPdf(store, pdfPath, opts);
   return `PDF report: ${r.path} (${formatBytes(r.bytes)}, ${plural(r.findings, 'finding')}, ${(r.tookMs / 1000).toFixed(1)} s, sha256 ${r.sha256})\n` +
     `Evidence manifest (attached): sha256 ${r.manifestSha256}`;

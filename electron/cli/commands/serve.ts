@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_UPLOAD, startHost } from '../../host/server.ts';
+import { DEFAULT_MAX_UPLOAD } from '../../host/limits.ts';
 import { isLoopback, isWildcard } from '../../host/guard.ts';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from '../io.ts';
 
@@ -101,6 +101,8 @@ export async function runServe(args: string[], io: CliIo, stop: () => Promise<st
 
   let running;
   try {
+    // The host (engine API, HTTP server) is loaded only when serving: other commands start faster.
+    const { startHost } = await import('../../host/server.ts');
     running = await startHost({
       host,
       port,

@@ -97,7 +97,9 @@ interface Pass {
 
 function runWorker(input: WorkerInput, results: Array<ImportResult | null>, opts: RunImportOptions): Promise<Pass> {
   return new Promise((done) => {
-    const worker = new Worker(workerUrl('import-worker', import.meta.url), { workerData: input });
+    // A capped young generation keeps the writer thread's heap (and the import's peak RSS)
+    // small; the old generation is left free for the findings pass.
+    const worker = new Worker(workerUrl('import-worker', import.meta.url), { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     const pass: Pass = { current: null, fatal: null, exitError: null };
     const count = input.files.length;
     const cancel = (): void => { worker.postMessage({ type: 'cancel' } satisfies ParentMessage); };
