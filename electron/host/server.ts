@@ -292,13 +292,16 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         sendError(res, e.status, e.status === 413 || e.status === 400 ? 'invalid-params' : 'failed', e.message);
         return;
       }
-      if (!res.headersSent && !req.destroyed) sendError(res, 500, 'failed', e instanceof Error ? e.message : String(e));
+      // Unexpected errors can name server paths: log them here, send the client a plain message.
+      console.error('telltale serve: upload failed:', e);
+      if (!res.headersSent && !req.destroyed) sendError(res, 500, 'failed', 'the upload could not be stored (see the server log)');
     }
   }
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) sendError(res, 500, 'failed', e instanceof Error ? e.message : String(e));
+      console.error('telltale serve: request failed:', e);
+      if (!res.headersSent) sendError(res, 500, 'failed', 'internal error (see the server log)');
       else res.destroy();
     });
   });

@@ -25,6 +25,25 @@ export class UploadError extends Error {
 }
 
 const MAX_NAME_CHARS = 120;
+/**
+ * File systems limit names to 255 bytes, not characters: a name of 120 CJK characters is
+ * 360 UTF-8 bytes. Keep the stem within this many bytes, leaving room for the extension
+ * (≤ 24) and a `-NNNN` collision suffix.
+ */
+const MAX_STEM_BYTES = 200;
+
+/** The longest prefix of `s` whose UTF-8 encoding fits in `max` bytes, never splitting a character. */
+function cutToBytes(s: string, max: number): string {
+  let bytes = 0;
+  let out = '';
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (bytes + n > max) break;
+    bytes += n;
+    out += ch;
+  }
+  return out;
+}
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
 const MAX_SUFFIX = 10_000;
 
@@ -43,7 +62,7 @@ export function sanitizeFileName(raw: string): string {
   if (WINDOWS_RESERVED.test(stem)) stem = `_${stem}`;
   if (stem === '') stem = 'upload';
   const room = Math.max(1, MAX_NAME_CHARS - ext.length);
-  return `${stem.slice(0, room)}${ext.slice(0, 24)}`;
+  return `${cutToBytes([...stem].slice(0, room).join(''), MAX_STEM_BYTES)}${cutToBytes(ext, 24)}`;
 }
 
 /** The extension to keep when renaming: `.pcap.gz` counts as one. */
