@@ -13,10 +13,12 @@ if (major < 24) {
 }
 // Cache compiled code between runs (main thread and, through the environment, the
 // import workers): it more than halves start-up, which dominates small imports.
-import { enableCompileCache } from 'node:module';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-if (!process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = join(tmpdir(), 'telltale-compile-cache');
-enableCompileCache?.(process.env.NODE_COMPILE_CACHE);
+// Default imports only: a named import of a function older Nodes lack would fail at
+// link time, before the version check above could explain anything.
+import nodeModule from 'node:module';
+import path from 'node:path';
+import os from 'node:os';
+if (!process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = path.join(os.tmpdir(), 'telltale-compile-cache');
+nodeModule.enableCompileCache?.(process.env.NODE_COMPILE_CACHE);
 const { runCli } = await import('../electron/cli/main.ts');
 process.exitCode = await runCli(process.argv.slice(2));
