@@ -31,11 +31,12 @@ const noParams = z.undefined();
 
 const limit = z.int().min(1).max(API_MAX_LIMIT);
 const rowId = z.int().min(1).max(Number.MAX_SAFE_INTEGER);
+const offset = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 const rowQueryShape = {
   input: rowId.optional(),
   search: z.string().max(500).optional(),
-  offset: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  offset: offset.optional(),
   limit: limit.optional(),
 };
 const rowQuery = z.strictObject(rowQueryShape);
@@ -106,7 +107,7 @@ export const PARAM_SCHEMAS: { readonly [M in ApiMethod]: z.ZodType<ApiParams<M>>
     from: instant.optional(),
     to: instant.optional(),
     input: rowId.optional(),
-    offset: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    offset: offset.optional(),
     limit: limit.optional(),
     sort: z.strictObject({ by: z.enum(['ts', 'host', 'src', 'dst', 'size']), dir: z.enum(['asc', 'desc']) }).optional(),
   }),
@@ -124,7 +125,7 @@ export const PARAM_SCHEMAS: { readonly [M in ApiMethod]: z.ZodType<ApiParams<M>>
   'entities.links': z.strictObject({
     entity: z.enum(['device', 'account', 'identifier']),
     id: rowId,
-    offset: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    offset: offset.optional(),
     limit: limit.optional(),
   }),
   'leaks.list': z.strictObject({ ...rowQueryShape, mode: browsingMode.optional(), host: z.string().min(1).max(300).optional() }),

@@ -17,6 +17,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The text of a thrown value. */
+export function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** Exit codes shared by all commands. */
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;

@@ -6,7 +6,7 @@
 import { analyzeCommand } from './commands/analyze.ts';
 import { reportCommand } from './commands/report.ts';
 import { serveCommand } from './commands/serve.ts';
-import { EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './io.ts';
+import { EXIT_OK, EXIT_USAGE, message, UsageError, type CliCommand, type CliIo } from './io.ts';
 import { toolString } from '../engine/store/tool-info.ts';
 
 const COMMANDS: readonly CliCommand[] = [analyzeCommand, serveCommand, reportCommand];
@@ -22,10 +22,6 @@ Usage: telltale <command> [options]
 
 Commands:
 ${list}`;
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** Run the CLI with `argv` (without node and script); resolves with the exit code. */

@@ -11,8 +11,6 @@
  * Every request must name this server in its Host header; API requests must carry the
  * per-server token (docs/web-host.md).
  */
-import { DEFAULT_MAX_UPLOAD } from './limits.ts';
-export { DEFAULT_MAX_UPLOAD };
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -26,6 +24,7 @@ import { dispatch } from '../../shared/dispatch.ts';
 import { CaseEngine } from '../engine/api/case-engine.ts';
 import { REPORT_PAGE } from '../engine/report/bundle.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/store/tool-info.ts';
+import { DEFAULT_MAX_UPLOAD } from './limits.ts';
 import { TOKEN_HEADER, hostChecker, newToken, originAllowed, tokenMatches } from './guard.ts';
 import { DOWNLOAD_PREFIX, hostReportExport, reportFileIn, sendReportFile } from './report-export.ts';
 import { EventHub } from './sse.ts';

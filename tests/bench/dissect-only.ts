@@ -4,19 +4,9 @@
  * tell parsing time from case-store time. Prints one JSON line.
  */
 import { importFile } from '../../electron/engine/import/import-file.ts';
-import type { RecordSink } from '../../electron/engine/records.ts';
+import { countingSink } from './counting-sink.ts';
 
-const counts = { dns: 0, tls: 0, http: 0, flows: 0, names: 0, anomalies: 0, secrets: 0, harPages: 0 };
-const sink: RecordSink = {
-  dns: () => { counts.dns++; },
-  tls: () => { counts.tls++; },
-  http: () => { counts.http++; },
-  flow: () => { counts.flows++; },
-  name: () => { counts.names++; },
-  anomaly: () => { counts.anomalies++; },
-  secret: () => { counts.secrets++; },
-  harPage: () => { counts.harPages++; },
-};
+const { sink, counts } = countingSink();
 
 const path = process.argv[2];
 if (!path) {

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { importFile } from '../../electron/engine/import/import-file.ts';
 import type { RecordSink } from '../../electron/engine/records.ts';
 import { CaseStore } from '../../electron/engine/store/case-store.ts';
+import { countingSink } from './counting-sink.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -24,17 +25,7 @@ if (!path || (values.store === undefined) === (values.count !== true)) {
   process.exit(1);
 }
 
-const counts = { dns: 0, tls: 0, http: 0, flows: 0, names: 0, anomalies: 0, secrets: 0, harPages: 0 };
-const counting: RecordSink = {
-  dns: () => { counts.dns++; },
-  tls: () => { counts.tls++; },
-  http: () => { counts.http++; },
-  flow: () => { counts.flows++; },
-  name: () => { counts.names++; },
-  anomaly: () => { counts.anomalies++; },
-  secret: () => { counts.secrets++; },
-  harPage: () => { counts.harPages++; },
-};
+const { sink: counting, counts } = countingSink();
 
 const t0 = performance.now();
 let store: CaseStore | null = null;

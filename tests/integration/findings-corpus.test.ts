@@ -133,6 +133,9 @@ describe('findings on ordinary corpus traffic', () => {
       else if (u.searchParams.get('u') === page) expected.push([i, 'query:u']);
       else if (header(e, 'referer') === page) expected.push([i, 'header:referer']);
     });
+    // The HAR must hold what the checks below compare against, or they would pass on nothing.
+    expect(expected.length).toBeGreaterThan(0);
+    expect(cids.size).toBe(3);
     const urlLeaks = doc.leaks.filter((l) => l.input === file && l.kind === 'url');
     expect(urlLeaks.map((l) => [l.entry, l.chain]).sort()).toEqual(expected.sort());
     for (const l of urlLeaks) expect(l.value).toBe(page);

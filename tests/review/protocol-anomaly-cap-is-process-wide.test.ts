@@ -1,5 +1,5 @@
 /**
- * Review finding: dns-anomaly-cap.ts counts anomalies in a module-level Map keyed by
+ * Review finding: anomaly-cap.ts counts anomalies in a module-level Map keyed by
  * `${input}|${layer}` that lives as long as the process. Input ids restart at 1 in every
  * case, so a second case imported in the same process (tests, benchmarks, any in-thread
  * import) inherits the first case's counts: its DNS/HTTP/DHCP/NBNS anomalies are dropped
@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Dissector } from '../../electron/engine/dissect/dissector.ts';
-import { ANOMALIES_PER_LAYER } from '../../electron/engine/protocols/dns-anomaly-cap.ts';
+import { ANOMALIES_PER_LAYER } from '../../electron/engine/protocols/anomaly-cap.ts';
 import '../../electron/engine/protocols/index.ts';
 import { CollectingSink } from '../../electron/engine/records.ts';
 import { frame, udp } from './review-bytes.ts';

@@ -3,12 +3,12 @@
  * header is reported for every datagram of a conversation (the per-side `done` flags are
  * only checked after the header parsed), so a flood of broken QUIC datagrams on UDP 443
  * writes one anomaly row per packet. DNS, DHCP, NBNS and HTTP cap theirs at
- * ANOMALIES_PER_LAYER per input (dns-anomaly-cap.ts) precisely to avoid this; QUIC (and
+ * ANOMALIES_PER_LAYER per input (anomaly-cap.ts) precisely to avoid this; QUIC (and
  * TLS, which also calls sink.anomaly directly) should do the same.
  */
 import { describe, expect, it } from 'vitest';
 import { Dissector } from '../../electron/engine/dissect/dissector.ts';
-import { ANOMALIES_PER_LAYER } from '../../electron/engine/protocols/dns-anomaly-cap.ts';
+import { ANOMALIES_PER_LAYER } from '../../electron/engine/protocols/anomaly-cap.ts';
 import '../../electron/engine/protocols/index.ts';
 import { CollectingSink } from '../../electron/engine/records.ts';
 import { frame, udp } from './review-bytes.ts';

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { utcStamp } from '../../engine/api/case-files.ts';
 import { exportJson } from '../../engine/export/json-export.ts';
 import { runImport, type AnalysisEvent, type ImportResult } from '../../engine/import/run-import.ts';
 import type { AnalysisSummary } from '../../engine/findings/analysis.ts';
@@ -14,7 +15,7 @@ import { parseWatchList, setWatchList, type WatchValue } from '../../engine/find
 import { CaseStore, isCaseFile, type InputRow } from '../../engine/store/case-store.ts';
 import { isoFromNs, nsFromIso } from '../../engine/util/time.ts';
 import { formatBytes, formatDuration, plural } from '../format.ts';
-import { EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from '../io.ts';
+import { EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, message, UsageError, type CliCommand, type CliIo } from '../io.ts';
 import { ProgressView } from '../progress.ts';
 import { REPORT_OPTIONS_HELP, REPORT_PARSE_OPTIONS, reportOptions, writeReportPdf } from './report.ts';
 
@@ -49,11 +50,6 @@ Exit status: 0 success (inputs may carry partial-read warnings; a file already i
 case, same SHA-256, is reported and not imported again), 1 usage error, 2 an input
 could not be read at all, 130 interrupted.`;
 
-function utcStamp(d: Date): string {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
-}
-
 /** A new case name in `dir` that does not exist yet. */
 function defaultCasePath(dir: string): string {
   const stem = `telltale-case-${utcStamp(new Date())}`;
@@ -68,10 +64,6 @@ function samePath(a: string, b: string): boolean {
     try { return realpathSync(p); } catch { return resolve(p); }
   };
   return real(a) === real(b);
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 function inputLine(row: InputRow | undefined, r: ImportResult): string {

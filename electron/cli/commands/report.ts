@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { ReportOptions } from '../../engine/report/model.ts';
 import { CaseStore, isCaseFile } from '../../engine/store/case-store.ts';
 import { formatBytes, plural } from '../format.ts';
-import { EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from '../io.ts';
+import { EXIT_OK, EXIT_USAGE, message, UsageError, type CliCommand, type CliIo } from '../io.ts';
 
 /** parseArgs options of the report flags (merge into a command's own options). */
 export const REPORT_PARSE_OPTIONS = {
@@ -78,10 +78,6 @@ Options:
   -o, --pdf <file>      The PDF to write.
 ${REPORT_OPTIONS_HELP}
   -h, --help            Show this help.`;
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 async function run(args: string[], io: CliIo): Promise<number> {
   let parsed;

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_UPLOAD } from '../../host/limits.ts';
 import { isLoopback, isWildcard } from '../../host/guard.ts';
-import { EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from '../io.ts';
+import { EXIT_OK, EXIT_USAGE, message, UsageError, type CliCommand, type CliIo } from '../io.ts';
 
 const DEFAULT_PORT = 7411;
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
@@ -39,10 +39,6 @@ export function parseSize(text: string): number | null {
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
   const n = Math.floor(Number(m[1]) * mult);
   return n > 0 ? n : null;
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

@@ -2,7 +2,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 
-function utcStamp(d: Date): string {
+/** `YYYYMMDD-HHMMSS` in UTC, for new case names. */
+export function utcStamp(d: Date): string {
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
 }

@@ -49,14 +49,9 @@ export function countryName(code: string | null): string | null {
   }
 }
 
-/** True when the case has the findings tables (labels can be set even before a run). */
-export function hasFindingsTables(reader: CaseReader): boolean {
-  return hasFindingsSchema(reader.db);
-}
-
 /** True when an analysis run has filled the findings tables. */
 export function findingsReady(reader: CaseReader): boolean {
-  return hasFindingsSchema(reader.db) && latestRun(reader.db) !== null;
+  return latestRun(reader.db) !== null;
 }
 
 function requireTables(reader: CaseReader, method: string): void {

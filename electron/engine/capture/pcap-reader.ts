@@ -13,15 +13,13 @@
  */
 import { AnomalyGate } from './anomaly-gate.ts';
 import { ChunkFrame } from './chunk-frame.ts';
+import { Scratch } from './scratch.ts';
 import type { CaptureInterface, PacketReader, PacketReaderEvents } from './types.ts';
 
 const FILE_HDR = 24;
 const REC_HDR = 16;
 /** No real capture has a 256 MiB frame; a larger claim means the framing is lost. */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
-
-const SCRATCH_INITIAL = 64 * 1024;
-const SCRATCH_KEEP = 8 * 1024 * 1024;
 
 const SWAP_NONE = 0;
 const SWAP_ALWAYS = 1;
@@ -54,9 +52,8 @@ class PcapReader implements PacketReader {
   private headerDone = false;
   private ended = false;
   private frameNo = 0;
-  /** Scratch for a header or record split across chunks; `pendLen` bytes are valid. */
-  private pend: Buffer = Buffer.allocUnsafe(SCRATCH_INITIAL);
-  private pendLen = 0;
+  /** Header or record split across chunks. */
+  private readonly pend = new Scratch();
 
   constructor(events: PacketReaderEvents) {
     this.events = events;
@@ -68,18 +65,18 @@ class PcapReader implements PacketReader {
     if (this.fatal !== null || this.ended || chunk.length === 0) return;
     let pos = 0;
     if (!this.headerDone) {
-      pos = this.fillPend(chunk, 0, FILE_HDR);
-      if (this.pendLen < FILE_HDR) return;
-      this.pendLen = 0;
-      this.readFileHeader(this.pend);
+      pos = this.pend.fill(chunk, 0, FILE_HDR);
+      if (this.pend.len < FILE_HDR) return;
+      this.pend.len = 0;
+      this.readFileHeader(this.pend.buf);
       if (this.fatal !== null) return;
     }
-    if (this.pendLen > 0) {
+    if (this.pend.len > 0) {
       pos = this.completePending(chunk, pos);
-      if (this.pendLen > 0 || this.fatal !== null) return;
+      if (this.pend.len > 0 || this.fatal !== null) return;
     }
     pos = this.scan(chunk, pos);
-    if (this.fatal === null && pos < chunk.length) this.fillPend(chunk, pos, chunk.length - pos);
+    if (this.fatal === null && pos < chunk.length) this.pend.fill(chunk, pos, chunk.length - pos);
   }
 
   end(): void {
@@ -87,18 +84,18 @@ class PcapReader implements PacketReader {
     this.ended = true;
     if (this.fatal === null) {
       if (!this.headerDone) {
-        this.fail(null, `file cut short: the 24-byte pcap file header is incomplete (${this.pendLen} bytes)`);
-      } else if (this.pendLen > 0) {
+        this.fail(null, `file cut short: the 24-byte pcap file header is incomplete (${this.pend.len} bytes)`);
+      } else if (this.pend.len > 0) {
         const n = this.frameNo + 1;
-        if (this.pendLen < REC_HDR) {
-          this.events.anomaly({ frame: null, layer: 'pcap', error: `file cut short in the middle of the record header of frame ${n} (16 bytes needed, ${this.pendLen} present)` });
+        if (this.pend.len < REC_HDR) {
+          this.events.anomaly({ frame: null, layer: 'pcap', error: `file cut short in the middle of the record header of frame ${n} (16 bytes needed, ${this.pend.len} present)` });
         } else {
-          const incl = this.lengths(this.pend, 0).incl;
-          this.events.anomaly({ frame: null, layer: 'pcap', error: `file cut short in the middle of frame ${n} (record claims ${incl} bytes, ${this.pendLen - REC_HDR} present)` });
+          const incl = this.lengths(this.pend.buf, 0).incl;
+          this.events.anomaly({ frame: null, layer: 'pcap', error: `file cut short in the middle of frame ${n} (record claims ${incl} bytes, ${this.pend.len - REC_HDR} present)` });
         }
       }
     }
-    this.pendLen = 0;
+    this.pend.len = 0;
     this.gate.flush();
   }
 
@@ -141,20 +138,6 @@ class PcapReader implements PacketReader {
     this.events.iface(iface);
   }
 
-  /** Copy up to `want - pendLen` bytes of `chunk` from `from` into the scratch; returns the new position. */
-  private fillPend(chunk: Buffer, from: number, want: number): number {
-    const need = want - this.pendLen;
-    const take = Math.min(need, chunk.length - from);
-    if (this.pendLen + take > this.pend.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.pendLen + take, this.pend.length * 2));
-      this.pend.copy(grown, 0, 0, this.pendLen);
-      this.pend = grown;
-    }
-    chunk.copy(this.pend, this.pendLen, from, from + take);
-    this.pendLen += take;
-    return from + take;
-  }
-
   /** Captured and original length of the record header at `p`, after the version's swap rule. */
   private lengths(b: Buffer, p: number): { incl: number; orig: number } {
     let incl = this.le ? b.readUInt32LE(p + 8) : b.readUInt32BE(p + 8);
@@ -166,24 +149,23 @@ class PcapReader implements PacketReader {
   }
 
   private completePending(chunk: Buffer, pos: number): number {
-    if (this.pendLen < REC_HDR) {
-      pos = this.fillPend(chunk, pos, REC_HDR);
-      if (this.pendLen < REC_HDR) return pos;
+    if (this.pend.len < REC_HDR) {
+      pos = this.pend.fill(chunk, pos, REC_HDR);
+      if (this.pend.len < REC_HDR) return pos;
     }
-    const { incl, orig } = this.lengths(this.pend, 0);
+    const { incl, orig } = this.lengths(this.pend.buf, 0);
     if (incl > MAX_RECORD_BYTES) {
       this.tooBig(incl);
       return chunk.length;
     }
-    pos = this.fillPend(chunk, pos, REC_HDR + incl);
-    if (this.pendLen < REC_HDR + incl) return pos;
-    this.pendLen = 0;
-    const p = this.pend;
+    pos = this.pend.fill(chunk, pos, REC_HDR + incl);
+    if (this.pend.len < REC_HDR + incl) return pos;
+    this.pend.len = 0;
+    const p = this.pend.buf;
     const sec = this.le ? p.readUInt32LE(0) : p.readUInt32BE(0);
     const frac = this.le ? p.readUInt32LE(4) : p.readUInt32BE(4);
     this.emit(p, REC_HDR, incl, orig, sec, frac);
-    // Do not keep a huge scratch alive for the rest of the file because of one big record.
-    if (this.pend.length > SCRATCH_KEEP) this.pend = Buffer.allocUnsafe(SCRATCH_INITIAL);
+    this.pend.shrink();
     return pos;
   }
 

@@ -19,6 +19,7 @@
  */
 import { AnomalyGate, MAX_SANE_SEC } from './anomaly-gate.ts';
 import { ChunkFrame } from './chunk-frame.ts';
+import { Scratch } from './scratch.ts';
 import type { CaptureInterface, PacketReader, PacketReaderEvents } from './types.ts';
 
 const BT_SHB = 0x0a0d0d0a;
@@ -33,9 +34,6 @@ const BT_DSB = 0x0000000a;
 export const MAX_BLOCK_BYTES = 256 * 1024 * 1024;
 const MIN_BLOCK = 12;
 const MAX_OPTIONS = 4096;
-const SCRATCH_INITIAL = 64 * 1024;
-const SCRATCH_KEEP = 8 * 1024 * 1024;
-
 interface Iface {
   /** File-wide id (see header comment). */
   id: number;
@@ -73,8 +71,8 @@ class PcapngReader implements PacketReader {
   private ended = false;
   /** Absolute file offset of the next block to be consumed (for messages). */
   private offset = 0;
-  private pend: Buffer = Buffer.allocUnsafe(SCRATCH_INITIAL);
-  private pendLen = 0;
+  /** Header or record split across chunks. */
+  private readonly pend = new Scratch();
   // Timestamp conversion output, kept in fields to avoid a result object per packet.
   private tsSec = 0;
   private tsNsec = 0;
@@ -93,12 +91,12 @@ class PcapngReader implements PacketReader {
   push(chunk: Buffer): void {
     if (this.fatal !== null || this.ended || chunk.length === 0) return;
     let pos = 0;
-    if (this.pendLen > 0) {
+    if (this.pend.len > 0) {
       pos = this.completePending(chunk);
-      if (this.pendLen > 0 || this.fatal !== null) return;
+      if (this.pend.len > 0 || this.fatal !== null) return;
     }
     pos = this.scan(chunk, pos);
-    if (this.fatal === null && pos < chunk.length) this.fillPend(chunk, pos, chunk.length - pos);
+    if (this.fatal === null && pos < chunk.length) this.pend.fill(chunk, pos, chunk.length - pos);
   }
 
   end(): void {
@@ -106,26 +104,26 @@ class PcapngReader implements PacketReader {
     this.ended = true;
     if (this.fatal === null) {
       if (this.sections === 0) {
-        this.fail(null, `file cut short: no complete section header block (${this.pendLen} bytes)`);
-      } else if (this.pendLen > 0) {
+        this.fail(null, `file cut short: no complete section header block (${this.pend.len} bytes)`);
+      } else if (this.pend.len > 0) {
         this.reportCut();
       }
     }
-    this.pendLen = 0;
+    this.pend.len = 0;
     this.gate.flush();
   }
 
   private reportCut(): void {
-    const p = this.pend;
-    if (this.pendLen >= 8) {
+    const p = this.pend.buf;
+    if (this.pend.len >= 8) {
       const type = this.u32(p, 0);
       const len = this.u32(p, 4);
       const isPacket = type === BT_EPB || type === BT_SPB || type === BT_OPB;
       const n = this.frameNo + 1;
       const what = isPacket ? `frame ${n}` : `a ${blockName(type)} block at byte ${this.offset}`;
-      this.events.anomaly({ frame: null, layer: 'pcapng', error: `file cut short in the middle of ${what} (block claims ${len} bytes, ${this.pendLen} present)` });
+      this.events.anomaly({ frame: null, layer: 'pcapng', error: `file cut short in the middle of ${what} (block claims ${len} bytes, ${this.pend.len} present)` });
     } else {
-      this.events.anomaly({ frame: null, layer: 'pcapng', error: `file cut short in the middle of a block header at byte ${this.offset} (${this.pendLen} of 8 bytes present)` });
+      this.events.anomaly({ frame: null, layer: 'pcapng', error: `file cut short in the middle of a block header at byte ${this.offset} (${this.pend.len} of 8 bytes present)` });
     }
   }
 
@@ -140,19 +138,6 @@ class PcapngReader implements PacketReader {
 
   private u32(c: Buffer, p: number): number {
     return this.le ? c.readUInt32LE(p) : c.readUInt32BE(p);
-  }
-
-  private fillPend(chunk: Buffer, from: number, want: number): number {
-    const take = Math.min(want - this.pendLen, chunk.length - from);
-    if (take <= 0) return from;
-    if (this.pendLen + take > this.pend.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.pendLen + take, this.pend.length * 2));
-      this.pend.copy(grown, 0, 0, this.pendLen);
-      this.pend = grown;
-    }
-    chunk.copy(this.pend, this.pendLen, from, from + take);
-    this.pendLen += take;
-    return from + take;
   }
 
   /**
@@ -192,19 +177,18 @@ class PcapngReader implements PacketReader {
 
   private completePending(chunk: Buffer): number {
     let pos = 0;
-    if (this.pendLen < MIN_BLOCK) {
-      pos = this.fillPend(chunk, pos, MIN_BLOCK);
-      if (this.pendLen < MIN_BLOCK) return pos;
+    if (this.pend.len < MIN_BLOCK) {
+      pos = this.pend.fill(chunk, pos, MIN_BLOCK);
+      if (this.pend.len < MIN_BLOCK) return pos;
     }
-    const len = this.header(this.pend, 0);
+    const len = this.header(this.pend.buf, 0);
     if (len < 0) return chunk.length;
-    pos = this.fillPend(chunk, pos, len);
-    if (this.pendLen < len) return pos;
-    this.pendLen = 0;
-    this.block(this.pend, 0, len);
+    pos = this.pend.fill(chunk, pos, len);
+    if (this.pend.len < len) return pos;
+    this.pend.len = 0;
+    this.block(this.pend.buf, 0, len);
     this.offset += len;
-    // Do not keep a huge scratch alive for the rest of the file because of one big block.
-    if (this.pend.length > SCRATCH_KEEP) this.pend = Buffer.allocUnsafe(SCRATCH_INITIAL);
+    this.pend.shrink();
     return pos;
   }
 

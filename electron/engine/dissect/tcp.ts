@@ -7,9 +7,10 @@
 import type { FlowRecord } from '../records.ts';
 import type { StreamDir, TcpProtocol, TcpStreamHandler } from '../protocols/types.ts';
 import { toNs } from '../util/time.ts';
-import { ipv4String, ipv6String, macText } from './addr.ts';
+import { ipv4String, ipv6String } from './addr.ts';
 import type { DissectContext, IpPacket } from './context.ts';
-import { FlowEntry, FlowTable } from './flow-table.ts';
+import { ConvEntry, countPacket, startConv } from './conv-entry.ts';
+import { FlowTable } from './flow-table.ts';
 import { TcpStream } from './tcp-stream.ts';
 import type { OooBudget, StreamOwner } from './tcp-stream.ts';
 
@@ -35,29 +36,15 @@ export interface TcpLimits {
 }
 
 /** One TCP connection. Index 0 of the per-direction pairs is the client→server side. */
-export class TcpConn extends FlowEntry implements StreamOwner {
+export class TcpConn extends ConvEntry implements StreamOwner {
   readonly tracker: TcpTracker;
   closed = false;
   /** Orientation came from SYN/SYN-ACK or a heuristic, not from a port guess. */
   certain = false;
-  /** Whether the endpoint that sorts first in the key is the client. */
-  lowIsClient = true;
   clientIp = '';
   serverIp = '';
   clientPort = 0;
   serverPort = 0;
-  clientMac: string | null = null;
-  serverMac: string | null = null;
-  firstFrame = 0;
-  firstSec = 0;
-  firstNsec = 0;
-  /** Latest capture time seen (timestamps may run backwards in a file). */
-  lastTsSec = 0;
-  lastTsNsec = 0;
-  packets0 = 0;
-  packets1 = 0;
-  bytes0 = 0;
-  bytes1 = 0;
   fin0 = false;
   fin1 = false;
   streams: [TcpStream, TcpStream];
@@ -174,12 +161,7 @@ export class TcpTracker {
       if (!ackf && dir === 0 && c.synSeq < 0) c.synSeq = seq;
     }
     this.table.touch(c, ip.tsSec);
-    if (ip.tsSec > c.lastTsSec || (ip.tsSec === c.lastTsSec && ip.tsNsec > c.lastTsNsec)) {
-      c.lastTsSec = ip.tsSec;
-      c.lastTsNsec = ip.tsNsec;
-    }
-    if (dir === 0) { c.packets0++; c.bytes0 += ip.frameBytes; } else { c.packets1++; c.bytes1 += ip.frameBytes; }
-    if ((c.clientMac === null || c.serverMac === null) && (ip.macSrc >= 0 || ip.macDst >= 0)) this.learnMacs(c, ip, dir);
+    countPacket(c, ip, dir);
     if (c.closed) return;
     if (payClaimed > 0) c.sawPayload = true;
 
@@ -266,11 +248,7 @@ export class TcpTracker {
     } else {
       c.clientIp = dstIp; c.clientPort = dp; c.serverIp = srcIp; c.serverPort = sp;
     }
-    c.firstFrame = ip.frame;
-    c.firstSec = ip.tsSec;
-    c.firstNsec = ip.tsNsec;
-    c.lastTsSec = ip.tsSec;
-    c.lastTsNsec = ip.tsNsec;
+    startConv(c, ip);
     this.table.add(c, ACTIVE, ip.tsSec);
     this.stats.tcpConnections++;
     return c;
@@ -278,16 +256,6 @@ export class TcpTracker {
 
   private isService(port: number): boolean {
     return port < 1024 || this.byPort.has(port);
-  }
-
-  private learnMacs(c: TcpConn, ip: IpPacket, dir: StreamDir): void {
-    const b = ip.frameBuf;
-    if (ip.macSrc >= 0) {
-      if (dir === 0) { if (c.clientMac === null) c.clientMac = macText(b, ip.macSrc); } else if (c.serverMac === null) c.serverMac = macText(b, ip.macSrc);
-    }
-    if (ip.macDst >= 0) {
-      if (dir === 0) { if (c.serverMac === null) c.serverMac = macText(b, ip.macDst); } else if (c.clientMac === null) c.clientMac = macText(b, ip.macDst);
-    }
   }
 
   private decide(c: TcpConn, s: TcpStream, bytes: Buffer, chunkStart: number): void {

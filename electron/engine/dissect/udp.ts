@@ -8,7 +8,8 @@ import type { ConversationState, PacketInfo, UdpProtocol } from '../protocols/ty
 import { toNs } from '../util/time.ts';
 import { ipv4String, ipv6String, macNumber, macText } from './addr.ts';
 import type { DissectContext, IpPacket } from './context.ts';
-import { FlowEntry, FlowTable } from './flow-table.ts';
+import { ConvEntry, countPacket, startConv } from './conv-entry.ts';
+import { FlowTable } from './flow-table.ts';
 
 /** Packets of a conversation on which heuristics are tried before giving up. */
 const HEURISTIC_TRIES = 8;
@@ -18,29 +19,16 @@ export interface UdpLimits {
   idleSec: number;
 }
 
-class UdpConv extends FlowEntry {
-  lowIsClient = true;
+class UdpConv extends ConvEntry {
   ipVersion: 4 | 6 = 4;
   state: ConversationState;
   proto: UdpProtocol | null = null;
   tries = 0;
-  clientMac: string | null = null;
-  serverMac: string | null = null;
   /** Per-direction cache of the last source/destination MAC seen, as number and text. */
   srcMacNum: [number, number] = [-1, -1];
   srcMacStr: [string | null, string | null] = [null, null];
   dstMacNum: [number, number] = [-1, -1];
   dstMacStr: [string | null, string | null] = [null, null];
-  firstFrame = 0;
-  firstSec = 0;
-  firstNsec = 0;
-  /** Latest capture time seen (timestamps may run backwards in a file). */
-  lastTsSec = 0;
-  lastTsNsec = 0;
-  packets0 = 0;
-  packets1 = 0;
-  bytes0 = 0;
-  bytes1 = 0;
   constructor(state: ConversationState) {
     super();
     this.state = state;
@@ -104,12 +92,7 @@ export class UdpTracker {
     if (c === undefined) c = this.create(ip, sp, dp);
     const dir = ip.srcLow === c.lowIsClient ? 0 : 1;
     this.table.touch(c, ip.tsSec);
-    if (ip.tsSec > c.lastTsSec || (ip.tsSec === c.lastTsSec && ip.tsNsec > c.lastTsNsec)) {
-      c.lastTsSec = ip.tsSec;
-      c.lastTsNsec = ip.tsNsec;
-    }
-    if (dir === 0) { c.packets0++; c.bytes0 += ip.frameBytes; } else { c.packets1++; c.bytes1 += ip.frameBytes; }
-    if ((c.clientMac === null || c.serverMac === null) && (ip.macSrc >= 0 || ip.macDst >= 0)) this.learnMacs(c, ip, dir);
+    countPacket(c, ip, dir);
     const payStart = off + 8;
     if (payEnd <= payStart || c.state.done === true) return;
     if (c.proto === null && (c.tries >= HEURISTIC_TRIES || this.heuristics.length === 0)) return;
@@ -170,11 +153,7 @@ export class UdpTracker {
     const lo = sp < dp ? sp : dp;
     const hi = sp < dp ? dp : sp;
     c.proto = this.byPort.get(lo) ?? this.byPort.get(hi) ?? null;
-    c.firstFrame = ip.frame;
-    c.firstSec = ip.tsSec;
-    c.firstNsec = ip.tsNsec;
-    c.lastTsSec = ip.tsSec;
-    c.lastTsNsec = ip.tsNsec;
+    startConv(c, ip);
     this.table.add(c, 0, ip.tsSec);
     this.stats.udpConversations++;
     return c;
@@ -182,16 +161,6 @@ export class UdpTracker {
 
   private isService(port: number): boolean {
     return port < 1024 || this.byPort.has(port);
-  }
-
-  private learnMacs(c: UdpConv, ip: IpPacket, dir: 0 | 1): void {
-    const b = ip.frameBuf;
-    if (ip.macSrc >= 0) {
-      if (dir === 0) { if (c.clientMac === null) c.clientMac = macText(b, ip.macSrc); } else if (c.serverMac === null) c.serverMac = macText(b, ip.macSrc);
-    }
-    if (ip.macDst >= 0) {
-      if (dir === 0) { if (c.serverMac === null) c.serverMac = macText(b, ip.macDst); } else if (c.clientMac === null) c.clientMac = macText(b, ip.macDst);
-    }
   }
 
   /** Fill the shared PacketInfo for a packet of `c` going in direction `dir`. */

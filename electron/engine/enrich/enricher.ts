@@ -10,10 +10,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { registrableDomain, normaliseHost } from './domains.ts';
+import { isIpLiteral, registrableDomain, normaliseHost } from './domains.ts';
 import { GeoDb } from './geo.ts';
 import type { DatabaseInfo, GeoDbOptions, GeoResult } from './geo.ts';
-import { parseIp } from './ip.ts';
 import { BUNDLED_TRACKERS_VERSION, bundledTrackers } from './trackers.ts';
 import type { TrackerIndex, TrackerMatch } from './trackers.ts';
 import { resourceUrl } from '../util/locate.ts';
@@ -98,7 +97,7 @@ export function createEnricher(opts: EnricherOptions = {}): Enricher {
       const host = normaliseHost(name);
       let result: HostDescription | null = null;
       if (host !== null) {
-        const isIp = parseIp(host) !== null;
+        const isIp = isIpLiteral(host);
         result = Object.freeze({
           name: host,
           isIp,

@@ -6,8 +6,7 @@
  */
 
 import bundled from '../../../resources/trackers/trackers.json' with { type: 'json' };
-import { normaliseHost } from './domains.ts';
-import { parseIp } from './ip.ts';
+import { isIpLiteral, normaliseHost } from './domains.ts';
 
 export const TRACKER_CATEGORIES = [
   'analytics',
@@ -82,7 +81,7 @@ export class TrackerIndex {
   /** Longest list entry equal to the host or one of its parent domains; null for IP literals and unknown hosts. */
   classify(name: string): TrackerMatch | null {
     const host = normaliseHost(name);
-    if (host === null || parseIp(host) !== null) return null;
+    if (host === null || isIpLiteral(host)) return null;
     let at = 0;
     // Walk from the full name towards the TLD: the first hit is the longest suffix.
     for (;;) {
@@ -112,7 +111,7 @@ export function validateEntry(raw: unknown): TrackerEntry | string {
   if (typeof e.domain !== 'string' || e.domain === '') return 'missing domain';
   const host = normaliseHost(e.domain);
   if (host !== e.domain) return `domain ${e.domain} is not lower-case ASCII without a trailing dot`;
-  if (parseIp(host) !== null || !host.includes('.')) return `domain ${e.domain} is not a dotted host name`;
+  if (isIpLiteral(host) || !host.includes('.')) return `domain ${e.domain} is not a dotted host name`;
   if (typeof e.category !== 'string' || !(TRACKER_CATEGORIES as readonly string[]).includes(e.category)) {
     return `unknown category ${String(e.category)}`;
   }

@@ -16,7 +16,7 @@ import { comparisonOf, type ModeComparisonSet } from './comparison.ts';
 import { DestinationBook, destKey } from './destinations.ts';
 import { isNavigation, searchWords } from './navigation.ts';
 import { modeResolver, setModeLabels, type ModeLabelSpec, type ModeResolver, type RecordMode } from './modes.ts';
-import { decodeRequest, SECRET_HEADERS } from './request-decode.ts';
+import { decodeRequest, headerValue, SECRET_HEADERS } from './request-decode.ts';
 import { displayUrl, parseUrlLike, type UrlParts } from './url-forms.ts';
 import { getWatchList, setWatchList, type WatchValue } from './watch.ts';
 import { checkEmail } from '../correlate/identifiers.ts';
@@ -127,11 +127,6 @@ interface PageAgg {
 interface HarPageCtx {
   ts: bigint;
   url: UrlParts | null;
-}
-
-function header(headers: HeaderList, name: string): string | null {
-  for (const [n, v] of headers) if (n.toLowerCase() === name) return v;
-  return null;
 }
 
 /** The URL a request asked for, rebuilt from Host and request target (scheme from the port for dissected traffic). */
@@ -281,7 +276,7 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
           };
           const ids = leaves.length > 0 ? book.observe(leaves, ctxBase) : [];
           for (const x of ids) dest.identifiers.add(x.agg.id);
-          entities.request(epKey, r.source === 'tcp' ? r.src_ip : '', ts, r.input_id, mode, header(headers, 'user-agent'), ids);
+          entities.request(epKey, r.source === 'tcp' ? r.src_ip : '', ts, r.input_id, mode, headerValue(headers, 'user-agent'), ids);
 
           const pageCtx = pageContext(r, headers, harPages);
           // A party that serves requests made from another site's pages is a resource host, not a site the user visited.
@@ -573,7 +568,7 @@ function pageContext(r: HttpRow, headers: HeaderList, harPages: Map<number, HarP
     if (u !== null) return { url: displayUrl(u), party: partyOf(u.host), navigation: true };
   }
   for (const name of ['referer', 'origin']) {
-    const v = header(headers, name);
+    const v = headerValue(headers, name);
     if (v === null || v === 'null') continue;
     const u = parseUrlLike(v);
     if (u !== null) return { url: name === 'referer' ? displayUrl(u) : null, party: partyOf(u.host), navigation: false };

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ModeComparisonSet } from './comparison.ts';
+import type { DestinationInfo } from './destinations.ts';
 import type { EnrichmentDatabase } from '../enrich/enricher.ts';
 
 type Row = Record<string, unknown>;
@@ -84,20 +85,10 @@ function* byId<T>(db: Database.Database, sql: string, map: (r: Row) => T, pageSi
   }
 }
 
-export interface DestinationFinding {
+/** A destinations row: what describe() found out about it, plus the counts. */
+export interface DestinationFinding extends DestinationInfo {
   id: number;
   ip: string | null;
-  host: string | null;
-  names: string[];
-  scope: string | null;
-  country: string | null;
-  whoisCountry: string | null;
-  asn: number | null;
-  org: string | null;
-  domain: string | null;
-  category: string | null;
-  operator: string | null;
-  operatorCountry: string | null;
   flows: number;
   requests: number;
   bytesOut: number;

@@ -7,7 +7,7 @@
  * header or cookie ('cookie:_ga → …', 'header:x-device-id'); query and body chains
  * start with the decoder's own first step ('query:q', 'form:data_list → …').
  */
-import { decodePayload } from '../decode/decode-tree.ts';
+import { decodePayload, STEP_SEPARATOR as SEP } from '../decode/decode-tree.ts';
 import type { DecodeLimits } from '../decode/types.ts';
 import { headerKey, keyRule } from '../correlate/identifiers.ts';
 
@@ -40,8 +40,6 @@ export interface RequestInput {
   body: Buffer | null;
 }
 
-const SEP = ' → ';
-
 /** Headers of the protocol itself: never user data. */
 const SKIP_HEADERS = new Set([
   'host', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'accept-charset', 'connection', 'keep-alive',
@@ -61,7 +59,8 @@ const MAX_COOKIES = 200;
 /** Bodies larger than this are not decoded (an anomaly says so). */
 export const MAX_DECODED_BODY = 16 * 1024 * 1024;
 
-function headerValue(headers: RequestInput['headers'], name: string): string | null {
+/** First value of header `name` (given in lower case), or null. */
+export function headerValue(headers: RequestInput['headers'], name: string): string | null {
   for (const [n, v] of headers) if (n.toLowerCase() === name) return v;
   return null;
 }

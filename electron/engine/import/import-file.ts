@@ -40,7 +40,7 @@ export interface ImportOptions {
 }
 
 /** Below this size (on disk) a file is dissected on the calling thread. */
-export const PIPELINE_MIN_BYTES = 64_000_000;
+const PIPELINE_MIN_BYTES = 64_000_000;
 /** Gzip files expand several times over: pipeline them from a smaller size. */
 const PIPELINE_MIN_GZIP_BYTES = 16_000_000;
 

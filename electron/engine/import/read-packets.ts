@@ -3,6 +3,7 @@
  * dissector into a record sink, with the input's summary figures (packets, time span,
  * link types, producer). Shared by the in-thread import and the dissect worker.
  */
+import { MAX_SANE_SEC } from '../capture/anomaly-gate.ts';
 import { createPcapReader } from '../capture/pcap-reader.ts';
 import { createPcapngReader } from '../capture/pcapng-reader.ts';
 import type { CaptureInterface, PacketReader, PacketReaderEvents, RawFrame, ReaderAnomaly } from '../capture/types.ts';
@@ -10,9 +11,6 @@ import { Dissector } from '../dissect/dissector.ts';
 import '../protocols/index.ts';
 import type { RecordSink } from '../records.ts';
 import { toNs } from '../util/time.ts';
-
-/** Latest second a timestamp may have and still count for the input's time span (year 9999). */
-const MAX_SANE_SEC = 253402300799;
 
 const SECRET_TYPE_NAMES: Record<number, string> = {
   0x544c534b: 'TLS key log',

@@ -9,7 +9,7 @@
  */
 import type { DnsAnswer, DnsRecord, RecordSink } from '../records.ts';
 import { toNs } from '../util/time.ts';
-import { cappedAnomaly } from './dns-anomaly-cap.ts';
+import { cappedAnomaly } from './anomaly-cap.ts';
 import { formatRdata, rdataResult, TYPE_A, TYPE_AAAA } from './dns-rdata.ts';
 import { nameResult, readName } from './dns-wire.ts';
 import {

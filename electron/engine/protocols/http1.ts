@@ -14,7 +14,7 @@
  */
 import type { HeaderList, HttpRecord, RecordSink } from '../records.ts';
 import { toNs } from '../util/time.ts';
-import { cappedAnomaly } from './dns-anomaly-cap.ts';
+import { cappedAnomaly } from './anomaly-cap.ts';
 import { decodeContent, parseCodings } from './http-body.ts';
 import {
   findHeadEnd,

@@ -9,7 +9,7 @@
  */
 import type { RecordSink } from '../records.ts';
 import { toNs } from '../util/time.ts';
-import { cappedAnomaly } from './dns-anomaly-cap.ts';
+import { cappedAnomaly } from './anomaly-cap.ts';
 import { ipv4Text, nameResult, readName } from './dns-wire.ts';
 import { registerUdpProtocol, type ConversationState, type PacketInfo, type UdpProtocol } from './types.ts';
 

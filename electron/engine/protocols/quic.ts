@@ -6,7 +6,7 @@
  */
 import type { RecordSink, TlsRecord } from '../records.ts';
 import { toNs } from '../util/time.ts';
-import { cappedAnomaly } from './dns-anomaly-cap.ts';
+import { cappedAnomaly } from './anomaly-cap.ts';
 import {
   deriveInitialKeys, openLongPacket, parseInitialFrames, parseLongHeader, quicVersionInfo,
   type CryptoFragment, type InitialKeys, type LongHeader, type QuicVersionInfo,

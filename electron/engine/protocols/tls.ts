@@ -5,7 +5,7 @@
  */
 import type { RecordSink, TlsRecord } from '../records.ts';
 import { toNs } from '../util/time.ts';
-import { cappedAnomaly } from './dns-anomaly-cap.ts';
+import { cappedAnomaly } from './anomaly-cap.ts';
 import {
   HS_CLIENT_HELLO, HS_SERVER_HELLO, handshakeMessageSize, offeredVersions, parseClientHello, parseServerHello,
   type ClientHello, type ServerHello,

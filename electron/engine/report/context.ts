@@ -6,10 +6,9 @@
  * the decode chain is followed step by step, and the deepest decoded document on the
  * way gives the context. Nothing here decides what a finding is.
  */
-import { decodePayload } from '../decode/decode-tree.ts';
+import { decodePayload, STEP_SEPARATOR as SEP } from '../decode/decode-tree.ts';
 import type { DecodeNode } from '../decode/types.ts';
 
-const SEP = ' → ';
 /** Characters of context kept on each side of the value. */
 const SIDE = 220;
 

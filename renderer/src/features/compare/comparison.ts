@@ -152,11 +152,6 @@ export function leakedPages(leaks: readonly LeakRow[], mode: BrowsingMode): Leak
   return pages.sort((a, b) => a.firstMs - b.firstMs || a.value.localeCompare(b.value));
 }
 
-/** True when the comparison has at least one labelled mode with any data. */
-export function hasComparison(c: Comparison): boolean {
-  return c.modes.length > 0;
-}
-
 /**
  * The headline, in plain words, or null when there is no incognito data. Figures come
  * only from the comparison; nothing is claimed that it does not contain.

@@ -1,7 +1,7 @@
 import type { KeyboardEvent, ReactNode } from 'react';
-import { useRef } from 'react';
 import type { AccountRow, DeviceRow, IdentifierRow } from '../../../../shared/model.ts';
 import { EmptyState, QueryBoundary } from '../../components/states.tsx';
+import { TabList } from '../../components/tab-list.tsx';
 import { UtcTime } from '../../components/utc-time.tsx';
 import { View } from '../../components/view.tsx';
 import { useApiQuery } from '../../lib/api-context.tsx';
@@ -16,6 +16,7 @@ const TABS: Array<{ id: Tab; label: string }> = [
   { id: 'accounts', label: 'Accounts' },
   { id: 'identifiers', label: 'Identifiers' },
 ];
+const TAB_ITEMS = TABS.map((t) => ({ ...t, testId: `entities-tab-${t.id}` }));
 const LIST_LIMIT = 1000;
 
 /** Who is behind the traffic: devices, accounts, identifiers, and the requests that tie them together. */
@@ -47,38 +48,7 @@ export default function EntitiesView() {
 }
 
 function EntityTabs({ tab, onChange }: { tab: Tab; onChange(tab: Tab): void }) {
-  const refs = useRef<Array<HTMLButtonElement | null>>([]);
-  function onKeyDown(event: KeyboardEvent<HTMLDivElement>): void {
-    const at = TABS.findIndex((t) => t.id === tab);
-    let next = -1;
-    if (event.key === 'ArrowRight') next = (at + 1) % TABS.length;
-    else if (event.key === 'ArrowLeft') next = (at - 1 + TABS.length) % TABS.length;
-    if (next < 0) return;
-    event.preventDefault();
-    onChange(TABS[next].id);
-    refs.current[next]?.focus();
-  }
-  return (
-    <div className="tabs" role="tablist" aria-label="Entity kind" onKeyDown={onKeyDown}>
-      {TABS.map((t, i) => (
-        <button
-          key={t.id}
-          ref={(el) => {
-            refs.current[i] = el;
-          }}
-          type="button"
-          role="tab"
-          className="tab"
-          aria-selected={t.id === tab}
-          tabIndex={t.id === tab ? 0 : -1}
-          onClick={() => onChange(t.id)}
-          data-testid={`entities-tab-${t.id}`}
-        >
-          {t.label}
-        </button>
-      ))}
-    </div>
-  );
+  return <TabList tabs={TAB_ITEMS} active={tab} onChange={onChange} label="Entity kind" />;
 }
 
 /** A keyboard-navigable list table: arrows move the selection, which opens the pane. */

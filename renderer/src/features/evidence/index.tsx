@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { KeyboardEvent } from 'react';
 import type { CaseCounts, EvidenceKind, EvidenceQuery, EvidenceSortKey } from '../../../../shared/model.ts';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states.tsx';
+import { TabList } from '../../components/tab-list.tsx';
 import { VirtualTable } from '../../components/virtual-table.tsx';
 import type { SortState } from '../../components/virtual-table.tsx';
 import { View } from '../../components/view.tsx';
@@ -162,41 +162,17 @@ export default function EvidenceView() {
 }
 
 function KindTabs({ kind, counts, onChange }: { kind: EvidenceKind; counts: CaseCounts | null; onChange(kind: EvidenceKind): void }) {
-  const refs = useRef<Array<HTMLButtonElement | null>>([]);
-  function onKeyDown(event: KeyboardEvent<HTMLDivElement>): void {
-    const at = KINDS.findIndex((k) => k.kind === kind);
-    let next = -1;
-    if (event.key === 'ArrowRight') next = (at + 1) % KINDS.length;
-    else if (event.key === 'ArrowLeft') next = (at - 1 + KINDS.length) % KINDS.length;
-    else if (event.key === 'Home') next = 0;
-    else if (event.key === 'End') next = KINDS.length - 1;
-    if (next < 0) return;
-    event.preventDefault();
-    onChange(KINDS[next].kind);
-    refs.current[next]?.focus();
-  }
-  return (
-    <div className="tabs" role="tablist" aria-label="Record kind" onKeyDown={onKeyDown}>
-      {KINDS.map((k, i) => (
-        <button
-          key={k.kind}
-          ref={(el) => {
-            refs.current[i] = el;
-          }}
-          type="button"
-          role="tab"
-          className="tab"
-          aria-selected={k.kind === kind}
-          tabIndex={k.kind === kind ? 0 : -1}
-          onClick={() => onChange(k.kind)}
-          data-testid={`tab-${k.kind}`}
-        >
-          {k.label}
-          {counts !== null && <span className="tab-count num">{formatCount(counts[k.count])}</span>}
-        </button>
-      ))}
-    </div>
-  );
+  const tabs = KINDS.map((k) => ({
+    id: k.kind,
+    testId: `tab-${k.kind}`,
+    label: (
+      <>
+        {k.label}
+        {counts !== null && <span className="tab-count num">{formatCount(counts[k.count])}</span>}
+      </>
+    ),
+  }));
+  return <TabList tabs={tabs} active={kind} onChange={onChange} label="Record kind" />;
 }
 
 const SEARCH_HINTS: Record<EvidenceKind, string> = {

@@ -102,8 +102,6 @@ function SortableTable<T>({
   );
 }
 
-const count = (n: number): string => formatCount(n);
-
 function hostLink(host: string): ReactNode {
   // The evidence view filters its HTTP rows by host (a parent domain matches its subdomains).
   return (
@@ -145,10 +143,10 @@ export function CountryTables({ geography, tab, onTab, selected, onSelect }: Cou
           </button>
         ),
       },
-      { key: 'hosts', label: 'Hosts', numeric: true, value: (c) => c.hosts, render: (c) => count(c.hosts) },
-      { key: 'requests', label: 'Requests', numeric: true, value: (c) => c.requests, render: (c) => count(c.requests) },
+      { key: 'hosts', label: 'Hosts', numeric: true, value: (c) => c.hosts, render: (c) => formatCount(c.hosts) },
+      { key: 'requests', label: 'Requests', numeric: true, value: (c) => c.requests, render: (c) => formatCount(c.requests) },
       { key: 'bytes', label: 'Bytes sent', numeric: true, value: (c) => c.bytesUp, render: (c) => formatBytes(c.bytesUp) },
-      { key: 'leaks', label: 'Leaks', numeric: true, value: (c) => c.leaks, render: (c) => (c.leaks > 0 ? <strong className="map-leaks">{count(c.leaks)}</strong> : '0') },
+      { key: 'leaks', label: 'Leaks', numeric: true, value: (c) => c.leaks, render: (c) => (c.leaks > 0 ? <strong className="map-leaks">{formatCount(c.leaks)}</strong> : '0') },
     ],
     [selected, onSelect],
   );
@@ -158,10 +156,10 @@ export function CountryTables({ geography, tab, onTab, selected, onSelect }: Cou
       { key: 'org', label: 'Operator', value: (o) => o.org },
       { key: 'asn', label: 'ASN', numeric: true, value: (o) => o.asn, render: (o) => (o.asn === null ? '—' : `AS${o.asn}`) },
       { key: 'countries', label: 'Countries', value: (o) => o.countries.join(', '), render: (o) => o.countries.join(', ') || '—' },
-      { key: 'hosts', label: 'Hosts', numeric: true, value: (o) => o.hosts, render: (o) => count(o.hosts) },
-      { key: 'requests', label: 'Requests', numeric: true, value: (o) => o.requests, render: (o) => count(o.requests) },
+      { key: 'hosts', label: 'Hosts', numeric: true, value: (o) => o.hosts, render: (o) => formatCount(o.hosts) },
+      { key: 'requests', label: 'Requests', numeric: true, value: (o) => o.requests, render: (o) => formatCount(o.requests) },
       { key: 'bytes', label: 'Bytes sent', numeric: true, value: (o) => o.bytesUp, render: (o) => formatBytes(o.bytesUp) },
-      { key: 'leaks', label: 'Leaks', numeric: true, value: (o) => o.leaks, render: (o) => (o.leaks > 0 ? <strong className="map-leaks">{count(o.leaks)}</strong> : '0') },
+      { key: 'leaks', label: 'Leaks', numeric: true, value: (o) => o.leaks, render: (o) => (o.leaks > 0 ? <strong className="map-leaks">{formatCount(o.leaks)}</strong> : '0') },
     ],
     [],
   );
@@ -172,9 +170,9 @@ export function CountryTables({ geography, tab, onTab, selected, onSelect }: Cou
       { key: 'country', label: 'Country', value: (h) => (h.country ? countryName(h.country, h.countryName) : null), render: (h) => (h.country ? countryName(h.country, h.countryName) : <span className="muted">not located</span>) },
       { key: 'org', label: 'Operator', value: (h) => h.org, render: (h) => h.org ?? (h.asn !== null ? `AS${h.asn}` : '—') },
       { key: 'category', label: 'Category', value: (h) => h.category, render: (h) => h.category ?? '' },
-      { key: 'requests', label: 'Requests', numeric: true, value: (h) => h.requests, render: (h) => count(h.requests) },
+      { key: 'requests', label: 'Requests', numeric: true, value: (h) => h.requests, render: (h) => formatCount(h.requests) },
       { key: 'bytes', label: 'Bytes sent', numeric: true, value: (h) => h.bytesUp, render: (h) => formatBytes(h.bytesUp) },
-      { key: 'leaks', label: 'Leaks', numeric: true, value: (h) => h.leaks, render: (h) => (h.leaks > 0 ? <strong className="map-leaks">{count(h.leaks)}</strong> : '0') },
+      { key: 'leaks', label: 'Leaks', numeric: true, value: (h) => h.leaks, render: (h) => (h.leaks > 0 ? <strong className="map-leaks">{formatCount(h.leaks)}</strong> : '0') },
     ],
     [],
   );

@@ -56,19 +56,44 @@ export function FindingsList({ findings }: { findings: FindingSentence[] }) {
   );
 }
 
+/** The figures a country and an operator row share, so both tables read alike. */
+interface ReachFigures {
+  hosts: number;
+  requests: number;
+  bytesUp: number;
+  leaks: number;
+}
+
+function ReachHead({ label }: { label: string }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{label}</th>
+        <th scope="col" className="col-num">Hosts</th>
+        <th scope="col" className="col-num">Requests</th>
+        <th scope="col" className="col-num">Sent</th>
+        <th scope="col" className="col-num">Leaks</th>
+      </tr>
+    </thead>
+  );
+}
+
+function ReachCells({ row }: { row: ReachFigures }) {
+  return (
+    <>
+      <td className="col-num num">{formatCount(row.hosts)}</td>
+      <td className="col-num num">{formatCount(row.requests)}</td>
+      <td className="col-num num">{formatBytes(row.bytesUp)}</td>
+      <td className={`col-num num${row.leaks > 0 ? ' leak-figure' : ''}`}>{formatCount(row.leaks)}</td>
+    </>
+  );
+}
+
 export function CountriesTable({ rows }: { rows: CountrySummary[] }) {
   if (rows.length === 0) return <EmptyState title="No countries" compact />;
   return (
     <table className="table" data-testid="countries-table">
-      <thead>
-        <tr>
-          <th scope="col">Country</th>
-          <th scope="col" className="col-num">Hosts</th>
-          <th scope="col" className="col-num">Requests</th>
-          <th scope="col" className="col-num">Sent</th>
-          <th scope="col" className="col-num">Leaks</th>
-        </tr>
-      </thead>
+      <ReachHead label="Country" />
       <tbody>
         {rows.map((c) => (
           <tr key={c.country ?? 'unknown'} data-testid="country-row" data-country={c.country ?? ''}>
@@ -76,10 +101,7 @@ export function CountriesTable({ rows }: { rows: CountrySummary[] }) {
               {c.countryName ?? (c.country === null ? <span className="muted">private or unknown</span> : c.country)}
               {c.country !== null && <span className="muted small"> {c.country}</span>}
             </th>
-            <td className="col-num num">{formatCount(c.hosts)}</td>
-            <td className="col-num num">{formatCount(c.requests)}</td>
-            <td className="col-num num">{formatBytes(c.bytesUp)}</td>
-            <td className={`col-num num${c.leaks > 0 ? ' leak-figure' : ''}`}>{formatCount(c.leaks)}</td>
+            <ReachCells row={c} />
           </tr>
         ))}
       </tbody>
@@ -91,15 +113,7 @@ export function OperatorsTable({ rows }: { rows: OperatorSummary[] }) {
   if (rows.length === 0) return <EmptyState title="No operators" compact />;
   return (
     <table className="table" data-testid="operators-table">
-      <thead>
-        <tr>
-          <th scope="col">Operator</th>
-          <th scope="col" className="col-num">Hosts</th>
-          <th scope="col" className="col-num">Requests</th>
-          <th scope="col" className="col-num">Sent</th>
-          <th scope="col" className="col-num">Leaks</th>
-        </tr>
-      </thead>
+      <ReachHead label="Operator" />
       <tbody>
         {rows.map((o) => (
           <tr key={`${o.asn ?? 'none'}:${o.org ?? ''}`} data-testid="operator-row">
@@ -107,10 +121,7 @@ export function OperatorsTable({ rows }: { rows: OperatorSummary[] }) {
               {o.org ?? <span className="muted">unknown</span>}
               {o.asn !== null && <span className="muted small"> AS{o.asn}</span>}
             </th>
-            <td className="col-num num">{formatCount(o.hosts)}</td>
-            <td className="col-num num">{formatCount(o.requests)}</td>
-            <td className="col-num num">{formatBytes(o.bytesUp)}</td>
-            <td className={`col-num num${o.leaks > 0 ? ' leak-figure' : ''}`}>{formatCount(o.leaks)}</td>
+            <ReachCells row={o} />
           </tr>
         ))}
       </tbody>

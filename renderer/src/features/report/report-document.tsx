@@ -1,19 +1,11 @@
 import { Fragment } from 'react';
 import type { ReactNode } from 'react';
 import type { ReportDestinationRef, ReportFinding, ReportModel, ReportPointer } from '../../../../shared/report.ts';
+import { formatCount, plural } from '../../lib/format.ts';
 import { ComparisonChart } from './comparison-chart.tsx';
 import { DestinationMap, MapLegend } from './destination-map.tsx';
 import { utcText } from './time-axis.ts';
 import { TimelineChart, TimelineLegend } from './timeline-chart.tsx';
-
-/** 1234567 → "1,234,567" without the locale of the machine that prints. */
-function num(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-function count(n: number, one: string, many: string): string {
-  return `${num(n)} ${n === 1 ? one : many}`;
-}
 
 function bytes(n: number | null): string {
   if (n === null) return '—';
@@ -25,7 +17,7 @@ function bytes(n: number | null): string {
     v /= 1024;
     u++;
   }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]} (${num(n)} bytes)`;
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]} (${formatCount(n)} bytes)`;
 }
 
 function pointerText(p: ReportPointer): string {
@@ -181,16 +173,16 @@ function Summary({ m, entry }: { m: ReportModel; entry: TocEntry }) {
       <p>{s.lead}</p>
       <div className="counts">
         <div>
-          <strong>{num(s.counts.findings)}</strong>findings
+          <strong>{formatCount(s.counts.findings)}</strong>findings
         </div>
         <div>
-          <strong>{num(s.counts.destinations)}</strong>destinations
+          <strong>{formatCount(s.counts.destinations)}</strong>destinations
         </div>
         <div>
-          <strong>{num(s.counts.countries)}</strong>countries
+          <strong>{formatCount(s.counts.countries)}</strong>countries
         </div>
         <div>
-          <strong>{num(s.counts.identifiers)}</strong>identifiers
+          <strong>{formatCount(s.counts.identifiers)}</strong>identifiers
         </div>
       </div>
       {s.items.length > 0 ? (
@@ -297,8 +289,8 @@ function Methodology({ m, entry }: { m: ReportModel; entry: TocEntry }) {
       {m.redaction !== null && (
         <p>
           <strong>Redaction.</strong> {m.redaction.note} Devices under investigation: <span className="mono">{m.redaction.devices.join(', ')}</span>. Masked:{' '}
-          {count(m.redaction.maskedFindings, 'finding', 'findings')}, {count(m.redaction.maskedDestinations, 'destination', 'destinations')},{' '}
-          {count(m.redaction.maskedIdentifiers, 'identifier', 'identifiers')}.
+          {plural(m.redaction.maskedFindings, 'finding', 'findings')}, {plural(m.redaction.maskedDestinations, 'destination', 'destinations')},{' '}
+          {plural(m.redaction.maskedIdentifiers, 'identifier', 'identifiers')}.
         </p>
       )}
       <Heading entry={databases} level={3} />
@@ -431,9 +423,9 @@ function Charts({ m, entry }: { m: ReportModel; entry: TocEntry }) {
                 <td>
                   {c.name} ({c.code})
                 </td>
-                <td className="num">{num(c.destinations)}</td>
-                <td className="num">{num(c.requests)}</td>
-                <td className="num">{num(c.findings)}</td>
+                <td className="num">{formatCount(c.destinations)}</td>
+                <td className="num">{formatCount(c.requests)}</td>
+                <td className="num">{formatCount(c.findings)}</td>
               </tr>
             ))}
           </tbody>
@@ -629,8 +621,8 @@ function Appendix({ m, entry }: { m: ReportModel; entry: TocEntry }) {
                 {d.asn !== null && <span className="muted"> AS{d.asn}</span>}
               </td>
               <td>{d.category ?? '—'}</td>
-              <td className="num">{num(d.requests)}</td>
-              <td className="num">{num(d.findings)}</td>
+              <td className="num">{formatCount(d.requests)}</td>
+              <td className="num">{formatCount(d.findings)}</td>
             </tr>
           ))}
         </tbody>
@@ -659,7 +651,7 @@ function Appendix({ m, entry }: { m: ReportModel; entry: TocEntry }) {
                 <td className={i.redacted ? 'redacted' : 'mono'}>{i.value}</td>
                 <td>{i.destinations.join(', ') || '—'}</td>
                 <td>{i.modes.join(', ') || '—'}</td>
-                <td className="num">{num(i.observations)}</td>
+                <td className="num">{formatCount(i.observations)}</td>
               </tr>
             ))}
           </tbody>
@@ -692,8 +684,8 @@ function Appendix({ m, entry }: { m: ReportModel; entry: TocEntry }) {
       ) : (
         <>
           <p>
-            {num(a.anomalies.total)} anomal{a.anomalies.total === 1 ? 'y' : 'ies'} (parts of packets or entries that could not be parsed; the import carried on
-            past each): {a.anomalies.byLayer.map((l) => `${l.layer} ${num(l.count)}`).join(', ')}.
+            {formatCount(a.anomalies.total)} anomal{a.anomalies.total === 1 ? 'y' : 'ies'} (parts of packets or entries that could not be parsed; the import carried on
+            past each): {a.anomalies.byLayer.map((l) => `${l.layer} ${formatCount(l.count)}`).join(', ')}.
             {a.anomalies.rows.length < a.anomalies.total && ` The first ${a.anomalies.rows.length} are listed; all are in the case.`}
           </p>
           <table className="data">
@@ -732,7 +724,7 @@ function Manifest({ m, entry }: { m: ReportModel; entry: TocEntry }) {
       </p>
       <div className="manifest-box">
         <div>
-          File: <span className="mono">{m.manifest.fileName}</span> ({num(m.manifest.bytes)} bytes)
+          File: <span className="mono">{m.manifest.fileName}</span> ({formatCount(m.manifest.bytes)} bytes)
         </div>
         <div>
           SHA-256: <span className="hash">{m.manifest.sha256}</span>

@@ -4,6 +4,7 @@
  * tick steps must land on round UTC instants (an investigator compares them with the
  * capture's timestamps, which are UTC).
  */
+import { formatMsUtc } from '../../lib/format.ts';
 
 export interface TimeScale {
   fromMs: number;
@@ -95,9 +96,7 @@ export function formatTick(ms: number, step: number, withDate: boolean): string 
 
 /** Full UTC instant for tooltips: "2020-04-21 09:00:01.250 UTC". */
 export function formatUtc(ms: number): string {
-  if (!Number.isFinite(ms)) return '—';
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)} UTC`;
+  return formatMsUtc(ms);
 }
 
 /** A duration in words for range captions: "1 h 20 min", "3.2 s", "450 ms". */
