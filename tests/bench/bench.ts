@@ -1,8 +1,9 @@
 /**
  * Import benchmark: `npm run bench [-- --size 1G | --sizes 250M,1G | --file f.pcap]
- * [--no-tshark] [--dissect] [--json out.json] [--keep]`.
+ * [--replay real.pcap] [--ack-every 2] [--no-tshark] [--dissect] [--json out.json] [--keep]`.
  *
- * Generates the benchmark capture (tools/synth/bench-capture.ts) or takes a file,
+ * Generates the benchmark capture (tools/synth/bench-capture.ts), or copies of a real
+ * capture to the same size (tools/synth/replay-capture.ts, with --replay), or takes a file,
  * reads it once to warm the page cache, imports it with the real CLI in a child
  * process (`telltale analyze --case … --quiet`: worker-thread import into a case
  * database), times queries on the resulting case, and runs tshark on the same file
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { describeBenchCapture, parseSize, writeBenchCapture, type BenchCaptureReport } from '../../tools/synth/bench-capture.ts';
+import { DEFAULT_GAP_NS, describeReplay, parseDuration, replayCapture, type ReplayReport } from '../../tools/synth/replay-capture.ts';
 import { timeQueries, type QueryTiming } from './queries.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,6 +53,8 @@ interface RunResult {
     bytes: number;
     packets: number | null;
     generated: (Omit<BenchCaptureReport, 'firstTsNs' | 'lastTsNs'> & { mbPerS: number; spanS: number }) | null;
+    /** With --replay: what was copied, how often, and the input's SHA-256. */
+    replayed: (Omit<ReplayReport, 'firstTsNs' | 'lastTsNs' | 'spanNs' | 'gapNs' | 'strideNs'> & { spanS: number; gapS: number; strideS: number }) | null;
     warmReadMbPerS: number;
   };
   telltale: (ToolFigures & {
@@ -227,6 +231,10 @@ interface Options {
   keep: boolean;
   seed: number;
   format: 'pcap' | 'pcapng';
+  ackEvery: number;
+  /** A real capture to replay to each size instead of the generated one. */
+  replay: string | null;
+  gapNs: bigint;
   log: (line: string) => void;
 }
 
@@ -235,12 +243,20 @@ async function benchOne(spec: { file: string } | { size: number }, opts: Options
   try {
     let path: string;
     let generated: RunResult['input']['generated'] = null;
+    let replayed: RunResult['input']['replayed'] = null;
     if ('file' in spec) {
       path = resolve(spec.file);
+    } else if (opts.replay !== null) {
+      path = join(work, `replay-${Math.round(spec.size / 1e6)}M.pcap`);
+      opts.log(`Replaying ${basename(opts.replay)} to ${(spec.size / 1e6).toFixed(0)} MB (copies ${Number(opts.gapNs) / 1e9} s apart)…`);
+      const rep = await replayCapture(opts.replay, path, { targetBytes: spec.size, gapNs: opts.gapNs });
+      opts.log(describeReplay(rep));
+      const { firstTsNs: _f, lastTsNs: _l, spanNs, gapNs, strideNs, ...rest } = rep;
+      replayed = { ...rest, spanS: Number(spanNs) / 1e9, gapS: Number(gapNs) / 1e9, strideS: Number(strideNs) / 1e9 };
     } else {
       path = join(work, `bench-${Math.round(spec.size / 1e6)}M.${opts.format}`);
-      opts.log(`Generating ${(spec.size / 1e6).toFixed(0)} MB ${opts.format} (seed ${opts.seed})…`);
-      const rep = writeBenchCapture(path, { targetBytes: spec.size, seed: opts.seed, format: opts.format });
+      opts.log(`Generating ${(spec.size / 1e6).toFixed(0)} MB ${opts.format} (seed ${opts.seed}, ${opts.ackEvery > 0 ? `ACK every ${opts.ackEvery} segments` : 'one ACK per burst'})…`);
+      const rep = writeBenchCapture(path, { targetBytes: spec.size, seed: opts.seed, format: opts.format, ackEvery: opts.ackEvery });
       opts.log(describeBenchCapture(rep));
       const { firstTsNs, lastTsNs, ...rest } = rep;
       generated = { ...rest, mbPerS: rep.bytes / 1e6 / (rep.elapsedMs / 1000), spanS: Number(lastTsNs - firstTsNs) / 1e9 };
@@ -250,7 +266,7 @@ async function benchOne(spec: { file: string } | { size: number }, opts: Options
     opts.log(`Page cache warmed: ${basename(path)} read at ${warmReadMbPerS.toFixed(0)} MB/s`);
 
     const result: RunResult = {
-      input: { path, bytes, packets: null, generated, warmReadMbPerS },
+      input: { path, bytes, packets: null, generated, replayed, warmReadMbPerS },
       telltale: null, dissectOnly: null, tshark: null, ratio: null, caseDb: null, queries: [],
     };
 
@@ -322,7 +338,16 @@ function printRun(r: RunResult, log: (s: string) => void): void {
   const mb = r.input.bytes / 1e6;
   log('');
   log(`Input: ${r.input.path}  ${fmt(mb)} MB, ${r.input.packets !== null ? `${r.input.packets.toLocaleString('en-US')} packets` : 'packets unknown'}`);
-  if (r.input.generated) log(`Generated at ${fmt(r.input.generated.mbPerS, 0)} MB/s (${fmt(r.input.generated.elapsedMs / 1000)} s); ${fmt(r.input.generated.spanS / 60)} min of traffic`);
+  if (r.input.generated) {
+    const g = r.input.generated;
+    log(`Generated at ${fmt(g.mbPerS, 0)} MB/s (${fmt(g.elapsedMs / 1000)} s); ${fmt(g.spanS / 60)} min of traffic; ` +
+      `${fmt((100 * g.pureAcks) / Math.max(1, g.frames))} % pure ACKs (${g.ackEvery > 0 ? `ACK every ${g.ackEvery} segments` : 'one per burst'})`);
+  }
+  if (r.input.replayed) {
+    const p = r.input.replayed;
+    log(`Replayed: ${p.copies.toLocaleString('en-US')} copies of ${basename(p.input)} (${p.framesPerCopy.toLocaleString('en-US')} frames, ` +
+      `SHA-256 ${p.inputSha256}), each ${fmt(p.strideS)} s after the previous`);
+  }
   const rows: string[][] = [['', 'wall s', 'MB/s', 'packets/s', 'peak RSS MB', 'CPU s']];
   const row = (label: string, f: ToolFigures | null): void => {
     if (f) rows.push([label, fmt(f.wallS, 2), fmt(f.mbPerS), fmt(f.packetsPerS, 0), fmt(f.peakRssMb, 0), fmt(f.cpuS)]);
@@ -375,6 +400,9 @@ async function main(): Promise<number> {
       file: { type: 'string' },
       seed: { type: 'string', default: '1' },
       format: { type: 'string', default: 'pcap' },
+      'ack-every': { type: 'string', default: '2' },
+      replay: { type: 'string' },
+      gap: { type: 'string' },
       'no-tshark': { type: 'boolean', default: false },
       dissect: { type: 'boolean', default: false },
       json: { type: 'string' },
@@ -383,13 +411,19 @@ async function main(): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--size 1G | --sizes 250M,1G | --file capture] [--format pcap|pcapng] [--seed 1]\n' +
-      '                       [--no-tshark] [--dissect] [--json out.json] [--keep]\nSee docs/benchmark.md.\n');
+    process.stdout.write('usage: npm run bench -- [--size 1G | --sizes 250M,1G | --file capture] [--format pcap|pcapng] [--seed 1] [--ack-every 2]\n' +
+      '                       [--replay real-capture [--gap 600s]] [--no-tshark] [--dissect] [--json out.json] [--keep]\nSee docs/benchmark.md.\n');
     return 0;
   }
   if (values.format !== 'pcap' && values.format !== 'pcapng') throw new Error('--format must be pcap or pcapng');
   const given = [values.size, values.sizes, values.file].filter((v) => v !== undefined).length;
   if (given > 1) throw new Error('give one of --size, --sizes and --file');
+  if (values.replay !== undefined && values.file !== undefined) throw new Error('give --replay (copies of a capture, to --size) or --file (the capture as it is), not both');
+  if (values.replay !== undefined && !existsSync(values.replay)) throw new Error(`${values.replay}: no such file`);
+  if (values.replay !== undefined && values.format !== 'pcap') throw new Error('--replay writes classic pcap; --format does not apply');
+  if (values.gap !== undefined && values.replay === undefined) throw new Error('--gap applies to --replay only');
+  const ackEvery = Number(values['ack-every']);
+  if (!Number.isInteger(ackEvery) || ackEvery < 0) throw new Error(`--ack-every must be a whole number ≥ 0, not ${values['ack-every']}`);
   const specs: Array<{ file: string } | { size: number }> = values.file !== undefined
     ? [{ file: values.file }]
     : (values.sizes ?? values.size ?? '1G').split(',').map((s) => ({ size: parseSize(s) }));
@@ -406,7 +440,10 @@ async function main(): Promise<number> {
   log(`Node ${machine.node}; ${machine.cpus} × ${machine.cpuModel}; ${fmt(machine.memoryGb)} GiB RAM; load average ${fmt(machine.loadAverageAtStart, 2)}`);
   log(tshark ? `Reference: ${tshark}` : values['no-tshark'] ? 'tshark: skipped (--no-tshark)' : 'tshark: not on PATH, skipped');
 
-  const opts: Options = { tshark, dissect: values.dissect, keep: values.keep, seed: Number(values.seed), format: values.format, log };
+  const opts: Options = {
+    tshark, dissect: values.dissect, keep: values.keep, seed: Number(values.seed), format: values.format, ackEvery,
+    replay: values.replay !== undefined ? resolve(values.replay) : null, gapNs: values.gap !== undefined ? parseDuration(values.gap) : DEFAULT_GAP_NS, log,
+  };
   const runs: RunResult[] = [];
   for (const spec of specs) {
     const r = await benchOne(spec, opts);

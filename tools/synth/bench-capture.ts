@@ -4,17 +4,19 @@
  * by DHCP, look names up (A, AAAA, CNAME chains), then talk TLS over TCP (most of the
  * bytes), QUIC whose first packets are real RFC 9001 protected Initials, and plain
  * HTTP/1.1 (gzip and chunked bodies, form POSTs carrying analytics events), with TCP
- * retransmissions and reordered segments. Several connections run at once and their
- * packets are merged by time, as on a real link.
+ * retransmissions and reordered segments. Receivers acknowledge every second segment
+ * (delayed ACK), with duplicate ACKs for holes and retransmissions, as real stacks do
+ * (`ackEvery`; 0 gives the generator's output from before, byte for byte). Several
+ * connections run at once and their packets are merged by time, as on a real link.
  *
- * CLI: node tools/synth/bench-capture.ts out.pcap --size 1G [--seed 1] [--format pcapng]
+ * CLI: node tools/synth/bench-capture.ts out.pcap --size 1G [--seed 1] [--format pcapng] [--ack-every 2]
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { gzipSync, crc32 } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { dhcpRequest, dnsMessage, httpRequest, httpResponse, prng, tlsClientHello, tlsServerHello, type DnsAnswerSpec } from './packets.ts';
 import { ackFrame, cryptoFrame, opaqueHandshake, opaqueShort, protectedInitial } from './quic-initial-writer.ts';
-import { Clock, createPcapngWriter, createPcapWriter, TcpSession, writeUdp, type CaptureWriter, type Host } from './writer.ts';
+import { Clock, createPcapngWriter, createPcapWriter, TcpSession, writeUdp, type CaptureWriter, type Host, type TcpSessionOptions } from './writer.ts';
 
 export interface BenchCaptureOptions {
   /** Stop starting new connections once the file would reach this size (it ends a little above). */
@@ -27,6 +29,12 @@ export interface BenchCaptureOptions {
   names?: number;
   /** Capture start, ISO 8601. */
   start?: string;
+  /**
+   * TCP receivers send a pure ACK after this many in-order data segments (default 2,
+   * delayed ACK). 0: one ACK per burst of data, which reproduces the captures (and the
+   * figures) made before this option existed, byte for byte.
+   */
+  ackEvery?: number;
   /** Called about every 64 MB written. */
   onProgress?: (bytesWritten: number) => void;
 }
@@ -53,6 +61,10 @@ export interface BenchCaptureReport {
   httpGzipBodies: number;
   httpChunkedBodies: number;
   formPosts: number;
+  /** The `ackEvery` the capture was written with. */
+  ackEvery: number;
+  /** TCP segments with only the ACK flag and no payload (handshakes and closes included). */
+  pureAcks: number;
   elapsedMs: number;
 }
 
@@ -228,8 +240,10 @@ class World {
   private lookedUp: Float64Array;
   readonly usedNames: Uint8Array;
   readonly report: BenchCaptureReport;
+  /** TCP session options shared by every connection, the random source included. */
+  readonly tcpOptions: TcpSessionOptions;
 
-  constructor(seed: number, clientCount: number, nameCount: number, report: BenchCaptureReport) {
+  constructor(seed: number, clientCount: number, nameCount: number, ackEvery: number, report: BenchCaptureReport) {
     const worldRand = prng(seed ^ 0x5eed);
     this.rand = prng(seed);
     this.clients = makeClients(worldRand, clientCount);
@@ -238,6 +252,7 @@ class World {
     this.lookedUp = new Float64Array(clientCount * nameCount).fill(-1e12);
     this.usedNames = new Uint8Array(nameCount);
     this.report = report;
+    this.tcpOptions = { retransmit: 0.01, reorder: 0.01, rand: this.rand, ackEvery };
     this.pool = Buffer.allocUnsafe(POOL_BYTES);
     for (let i = 0; i < POOL_BYTES; i += 4) this.pool.writeUInt32LE(Math.floor(worldRand() * 0x100000000), i);
     this.htmlPool = [];
@@ -384,7 +399,7 @@ function tlsConnection(world: World, w: CaptureWriter, clock: Clock, budget: num
   const local = useV6 && client.v6 ? client.v6 : client.v4;
   const remote: Host = { mac: ROUTER_MAC, ip: useV6 && name.v6 ? name.v6 : pick(r, name.v4) };
   const rtt = logUniform(r, 8, 220);
-  const s = new TcpSession(w, clock, local, remote, world.port(client), 443, { retransmit: 0.01, reorder: 0.01, rand: r });
+  const s = new TcpSession(w, clock, local, remote, world.port(client), 443, world.tcpOptions);
   world.report.tcpFlows++;
   world.report.tlsFlows++;
   if (useV6) world.report.tlsFlowsIpv6++;
@@ -403,6 +418,7 @@ function tlsConnection(world: World, w: CaptureWriter, clock: Clock, budget: num
     clock.advanceMs(logUniform(r, 5, 4000));
   }
   s.close();
+  world.report.pureAcks += s.pureAcks;
 }
 
 function quicConnection(world: World, w: CaptureWriter, clock: Clock, budget: number): void {
@@ -480,7 +496,7 @@ function httpConnection(world: World, w: CaptureWriter, clock: Clock, budget: nu
   world.lookup(w, clock, client, name, false);
   const server: Host = { mac: ROUTER_MAC, ip: pick(r, name.v4) };
   const rtt = logUniform(r, 8, 220);
-  const s = new TcpSession(w, clock, client.v4, server, world.port(client), 80, { retransmit: 0.01, reorder: 0.01, rand: r });
+  const s = new TcpSession(w, clock, client.v4, server, world.port(client), 80, world.tcpOptions);
   world.report.tcpFlows++;
   world.report.httpFlows++;
   s.handshake(rtt);
@@ -534,6 +550,7 @@ function httpConnection(world: World, w: CaptureWriter, clock: Clock, budget: nu
     clock.advanceMs(logUniform(r, 5, 2000));
   }
   s.close();
+  world.report.pureAcks += s.pureAcks;
 }
 
 function dhcpBurst(world: World, w: CaptureWriter, clock: Clock, clients: Client[]): void {
@@ -551,12 +568,13 @@ export function writeBenchCapture(path: string, opts: BenchCaptureOptions): Benc
   const format = opts.format ?? 'pcap';
   const clientCount = Math.max(1, Math.min(250, opts.clients ?? 150));
   const nameCount = Math.max(10, opts.names ?? 3000);
+  const ackEvery = Math.max(0, Math.floor(opts.ackEvery ?? 2));
   const report: BenchCaptureReport = {
     path, format, seed, bytes: 0, frames: 0, firstTsNs: 0n, lastTsNs: 0n, clients: clientCount, namesDefined: nameCount,
     namesUsed: 0, dhcpRequests: 0, dnsQueries: 0, tcpFlows: 0, tlsFlows: 0, tlsFlowsIpv6: 0, quicFlows: 0, httpFlows: 0,
-    httpRequests: 0, httpGzipBodies: 0, httpChunkedBodies: 0, formPosts: 0, elapsedMs: 0,
+    httpRequests: 0, httpGzipBodies: 0, httpChunkedBodies: 0, formPosts: 0, ackEvery, pureAcks: 0, elapsedMs: 0,
   };
-  const world = new World(seed, clientCount, nameCount, report);
+  const world = new World(seed, clientCount, nameCount, ackEvery, report);
   const out = format === 'pcapng'
     ? createPcapngWriter(path, { application: 'telltale bench-capture', interfaceName: 'eth0' })
     : createPcapWriter(path);
@@ -665,6 +683,8 @@ export function describeBenchCapture(r: BenchCaptureReport): string {
     `  ${r.clients} clients (${r.dhcpRequests} DHCP requests); ${r.namesUsed} of ${r.namesDefined} names used; ${r.dnsQueries.toLocaleString('en-US')} DNS queries`,
     `  flows: ${r.tlsFlows.toLocaleString('en-US')} TLS/TCP (${r.tlsFlowsIpv6} over IPv6), ${r.quicFlows.toLocaleString('en-US')} QUIC, ${r.httpFlows.toLocaleString('en-US')} HTTP/TCP ` +
       `(${r.httpRequests.toLocaleString('en-US')} requests: ${r.formPosts} POSTs, ${r.httpGzipBodies} gzip bodies, ${r.httpChunkedBodies} chunked)`,
+    `  ${r.pureAcks.toLocaleString('en-US')} pure TCP ACKs (${((100 * r.pureAcks) / Math.max(1, r.frames)).toFixed(1)} % of frames; ` +
+      `${r.ackEvery > 0 ? `receivers ACK every ${r.ackEvery} segments` : 'one ACK per burst, as before --ack-every'})`,
     `  written in ${(r.elapsedMs / 1000).toFixed(1)} s (${(mb / (r.elapsedMs / 1000)).toFixed(0)} MB/s)`,
   ].join('\n');
 }
@@ -678,17 +698,23 @@ if (import.meta.main) {
       format: { type: 'string' },
       clients: { type: 'string' },
       names: { type: 'string' },
+      'ack-every': { type: 'string', default: '2' },
       force: { type: 'boolean', default: false },
     },
   });
   const path = positionals[0];
   if (!path) {
-    console.error('usage: node tools/synth/bench-capture.ts <out.pcap|out.pcapng> [--size 1G] [--seed 1] [--format pcap|pcapng] [--clients 150] [--names 3000] [--force]');
+    console.error('usage: node tools/synth/bench-capture.ts <out.pcap|out.pcapng> [--size 1G] [--seed 1] [--format pcap|pcapng] [--clients 150] [--names 3000] [--ack-every 2] [--force]');
     process.exit(1);
   }
   const format = values.format ?? (path.endsWith('.pcapng') ? 'pcapng' : 'pcap');
   if (format !== 'pcap' && format !== 'pcapng') {
     console.error(`--format must be pcap or pcapng, not ${format}`);
+    process.exit(1);
+  }
+  const ackEvery = Number(values['ack-every']);
+  if (!Number.isInteger(ackEvery) || ackEvery < 0) {
+    console.error(`--ack-every must be a whole number ≥ 0 (0: one ACK per burst, as before), not ${values['ack-every']}`);
     process.exit(1);
   }
   if (existsSync(path)) {
@@ -704,6 +730,7 @@ if (import.meta.main) {
     format,
     clients: values.clients !== undefined ? Number(values.clients) : undefined,
     names: values.names !== undefined ? Number(values.names) : undefined,
+    ackEvery,
     onProgress: (b) => process.stderr.write(`\r${(b / 1e6).toFixed(0)} MB…`),
   });
   process.stderr.write('\r');

@@ -1,17 +1,21 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPcapReader } from '../../../electron/engine/capture/pcap-reader.ts';
 import { createPcapngReader } from '../../../electron/engine/capture/pcapng-reader.ts';
 import type { PacketReader, PacketReaderEvents } from '../../../electron/engine/capture/types.ts';
 import { importFile } from '../../../electron/engine/import/import-file.ts';
+import { LINK_IPV4, LINK_IPV6, parseLink, type LinkInfo } from '../../../electron/engine/dissect/link.ts';
 import { CollectingSink } from '../../../electron/engine/records.ts';
 import { parseSize, writeBenchCapture, type BenchCaptureOptions } from '../../../tools/synth/bench-capture.ts';
 import { initialKeys, protectedInitial } from '../../../tools/synth/quic-initial-writer.ts';
 
+const ROOT = resolve(import.meta.dirname, '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'bench-capture-test-'));
+const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' }).status === 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
@@ -73,17 +77,79 @@ describe('parseSize', () => {
   });
 });
 
-function walk(path: string, format: 'pcap' | 'pcapng'): { frames: number; anomalies: string[]; fatal: string | null; ordered: boolean } {
+interface Walk {
+  frames: number;
+  anomalies: string[];
+  fatal: string | null;
+  ordered: boolean;
+  /** TCP segments with the ACK flag alone and no payload. */
+  pureAcks: number;
+  /** Most data segments one direction carried between two pure ACKs of the other. */
+  maxSegmentsPerAck: number;
+  /** Pure ACKs acknowledging bytes the other side had not sent (yet). */
+  acksAhead: number;
+  /** Pure ACKs whose number did not move from the previous ACK of that side (duplicate ACKs). */
+  duplicateAcks: number;
+}
+
+/** a < b in TCP sequence space. */
+const before = (a: number, b: number): boolean => ((a - b) | 0) < 0;
+
+function walk(path: string, format: 'pcap' | 'pcapng'): Walk {
   let frames = 0;
   let ordered = true;
   let last = -1;
   const anomalies: string[] = [];
+  const w: Walk = { frames: 0, anomalies, fatal: null, ordered: true, pureAcks: 0, maxSegmentsPerAck: 0, acksAhead: 0, duplicateAcks: 0 };
+  // Per direction (source address:port > destination): end of the highest data byte
+  // sent, data segments since the other side last ACKed, and the last ACK number sent.
+  const sent = new Map<string, number>();
+  const since = new Map<string, number>();
+  const lastAck = new Map<string, number>();
+  const link: LinkInfo = { off: 0, macSrc: -1, macDst: -1, error: '' };
+  const tcpSegment = (d: Buffer): void => {
+    const kind = parseLink(d, 0, d.length, 1, link);
+    if (kind !== LINK_IPV4 && kind !== LINK_IPV6) return;
+    const ip = link.off;
+    const v4 = kind === LINK_IPV4;
+    if ((v4 ? d[ip + 9] : d[ip + 6]) !== 6) return;
+    const t = v4 ? ip + (d[ip] & 15) * 4 : ip + 40;
+    const addr = (at: number, n: number): string => d.toString('hex', at, at + n);
+    const src = `${v4 ? addr(ip + 12, 4) : addr(ip + 8, 16)}:${d.readUInt16BE(t)}`;
+    const dst = `${v4 ? addr(ip + 16, 4) : addr(ip + 24, 16)}:${d.readUInt16BE(t + 2)}`;
+    const payload = d.length - t - (d[t + 12] >> 4) * 4;
+    const flags = d[t + 13];
+    const seq = d.readUInt32BE(t + 4);
+    const ack = d.readUInt32BE(t + 8);
+    const fwd = `${src}>${dst}`;
+    const rev = `${dst}>${src}`;
+    // SYN and FIN take a sequence number each, as a byte would.
+    const extent = payload + (flags & 0x02 ? 1 : 0) + (flags & 0x01 ? 1 : 0);
+    if (extent > 0) {
+      const end = (seq + extent) >>> 0;
+      const hi = sent.get(fwd);
+      if (hi === undefined || before(hi, end)) sent.set(fwd, end);
+    }
+    if (payload > 0) {
+      const n = (since.get(fwd) ?? 0) + 1;
+      since.set(fwd, n);
+      if (n > w.maxSegmentsPerAck) w.maxSegmentsPerAck = n;
+    } else if (flags === 0x10) {
+      w.pureAcks++;
+      const hi = sent.get(rev);
+      if (hi !== undefined && before(hi, ack)) w.acksAhead++;
+      if (lastAck.get(fwd) === ack) w.duplicateAcks++;
+      lastAck.set(fwd, ack);
+      since.set(rev, 0);
+    }
+  };
   const events: PacketReaderEvents = {
     frame: (f) => {
       frames++;
       const t = f.tsSec * 1e9 + f.tsNsec;
       if (t < last) ordered = false;
       last = t;
+      tcpSegment(f.data);
     },
     iface: () => {},
     anomaly: (a) => { anomalies.push(a.error); },
@@ -93,7 +159,14 @@ function walk(path: string, format: 'pcap' | 'pcapng'): { frames: number; anomal
   // Odd chunk sizes so records straddle chunk boundaries.
   for (let off = 0; off < bytes.length; off += 65_521) reader.push(bytes.subarray(off, off + 65_521));
   reader.end();
-  return { frames, anomalies, fatal: reader.fatal, ordered };
+  return { ...w, frames, fatal: reader.fatal, ordered };
+}
+
+/** Lines tshark prints for `args` (one per packet with -T fields). */
+function tsharkLines(args: string[]): number {
+  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`tshark ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l.length > 0).length;
 }
 
 describe('writeBenchCapture', () => {
@@ -118,6 +191,58 @@ describe('writeBenchCapture', () => {
       expect(w.ordered).toBe(true);
     });
   }
+
+  it('acknowledges like a real receiver by default: a pure ACK every second segment, never ahead of the data', () => {
+    const { path, report } = generate({ targetBytes: 4_000_000, seed: 5 });
+    expect(report.ackEvery).toBe(2);
+    const w = walk(path, 'pcap');
+    expect(w.pureAcks).toBe(report.pureAcks);
+    expect(w.maxSegmentsPerAck).toBe(2);
+    expect(w.acksAhead).toBe(0);
+    // Retransmitted and reordered segments (1 % each) draw duplicate ACKs.
+    expect(w.duplicateAcks).toBeGreaterThan(0);
+    // Most TCP frames of a download are full-sized: about one in three frames is then an ACK.
+    expect(report.pureAcks / report.frames).toBeGreaterThan(0.2);
+
+    const old = generate({ targetBytes: 4_000_000, seed: 5, ackEvery: 0 });
+    const o = walk(old.path, 'pcap');
+    expect(o.pureAcks).toBe(old.report.pureAcks);
+    expect(o.acksAhead).toBe(0);
+    expect(o.maxSegmentsPerAck).toBeGreaterThan(20);
+    expect(old.report.pureAcks / old.report.frames).toBeLessThan(report.pureAcks / report.frames / 2);
+  });
+
+  it('with ackEvery 0 writes what the generator wrote before the option existed, byte for byte', () => {
+    // SHA-256 of files written by writeBenchCapture at commit 421da4c (before ackEvery
+    // existed) with these very arguments; they pin the old output so old figures can be
+    // reproduced.
+    const a = generate({ targetBytes: 2_000_000, seed: 7, ackEvery: 0 });
+    expect(a.sha).toBe('7b42752b7aa842552ae08c064d39c1a92c2c9c535a34e1552f155c66de691057');
+    expect(a.report.frames).toBe(2271);
+    const b = generate({ targetBytes: 3_000_000, seed: 3, format: 'pcapng', ackEvery: 0 });
+    expect(b.sha).toBe('80520e9fbe53c6313780b46cb7f6bb500893aa89042acb8ffaad05b7c6f2bcf2');
+    // The new default writes other bytes, and the same ones every time.
+    const c = generate({ targetBytes: 2_000_000, seed: 7 });
+    const d = generate({ targetBytes: 2_000_000, seed: 7, ackEvery: 2 });
+    expect(c.sha).not.toBe(a.sha);
+    expect(d.sha).toBe(c.sha);
+  });
+
+  it('the CLI with --ack-every 0 writes the pinned old output too', () => {
+    const out = join(dir, 'cli-old.pcap');
+    const r = spawnSync(process.execPath, [join(ROOT, 'tools/synth/bench-capture.ts'), out, '--size', '2000000', '--seed', '7', '--ack-every', '0'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(createHash('sha256').update(readFileSync(out)).digest('hex')).toBe('7b42752b7aa842552ae08c064d39c1a92c2c9c535a34e1552f155c66de691057');
+    expect(r.stdout).toMatch(/pure TCP ACKs/);
+  });
+
+  it.skipIf(!tshark)('tshark reads the same frames and pure ACKs, and no ACK of a segment it did not see', () => {
+    const { path, report } = generate({ targetBytes: 3_000_000, seed: 9 });
+    expect(tsharkLines(['-r', path, '-T', 'fields', '-e', 'frame.number'])).toBe(report.frames);
+    expect(tsharkLines(['-r', path, '-Y', 'tcp.flags == 0x010 && tcp.len == 0', '-T', 'fields', '-e', 'frame.number'])).toBe(report.pureAcks);
+    expect(tsharkLines(['-r', path, '-Y', 'tcp.analysis.ack_lost_segment', '-T', 'fields', '-e', 'frame.number'])).toBe(0);
+  });
 
   it('holds what its report says, as the engine reads it (QUIC Initials decrypted, SNI included)', async () => {
     const { path, report } = generate({ targetBytes: 6_000_000, seed: 11, format: 'pcapng' });
