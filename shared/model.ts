@@ -565,6 +565,13 @@ export interface BodyPreview {
   previewTruncated: boolean;
   /** True when the capture itself lost part of the body (gap or size cap). */
   captureTruncated: boolean;
+  /**
+   * Set when the case does not keep this body (images, audio, video, fonts over 4 KiB):
+   * its SHA-256; the original capture still holds the bytes. text and hex are then empty.
+   */
+  sha256: string | null;
+  /** Why content decoding stopped early (a damaged or oversized compressed body), or null. */
+  decodeError: string | null;
 }
 
 export const PREVIEW_TEXT_BYTES = 64 * 1024;

@@ -7,6 +7,7 @@
  * nanosecond precision at today's epoch. Frames are 1-based, as in Wireshark; HAR
  * entries are the 0-based index into `log.entries`.
  */
+import type { PreparedHttp } from './store/http-prepare.ts';
 
 /** Where a record came from: the evidence pointer every record carries. */
 export interface Pointer {
@@ -85,7 +86,23 @@ export interface HttpRecord extends Pointer, Endpoints {
   status: number | null;
   reason: string | null;
   responseHeaders: HeaderList | null;
+  /**
+   * Response body after transfer decoding; content decoding too unless
+   * `responseBodyEncoding` says otherwise. Null when there is none or it was not kept
+   * (then `responseBodySha256` is set).
+   */
   responseBody: Buffer | null;
+  /**
+   * Content codings still on `responseBody` (the Content-Encoding value as normalised by
+   * parseCodings, comma-joined in the order applied): compressed responses are kept as
+   * sent and decoded when read. Null or absent when `responseBody` is decoded.
+   */
+  responseBodyEncoding?: string | null;
+  /**
+   * SHA-256 (hex) of a response body that was not kept: media (images, audio, video,
+   * fonts) larger than MEDIA_KEEP_BYTES. The capture still holds the bytes.
+   */
+  responseBodySha256?: string | null;
   responseBodySize: number;
   responseFrame: number | null;
   responseTs: bigint | null;
@@ -156,6 +173,12 @@ export interface RecordSink {
   dns(r: DnsRecord): void;
   tls(r: TlsRecord): void;
   http(r: HttpRecord): void;
+  /**
+   * Optional: an HTTP exchange already prepared for the case store
+   * (store/http-prepare.ts). A pipelined import hands exchanges over this way when the
+   * sink has it, and as `http` records otherwise.
+   */
+  httpPrepared?(r: PreparedHttp): void;
   flow(r: FlowRecord): void;
   name(r: NameRecord): void;
   anomaly(r: AnomalyRecord): void;

@@ -1,18 +1,25 @@
 /**
- * `node tests/bench/view-queries.ts <case.db>`: times the Engine API calls the views
- * make when a case opens (overview, timeline, map destinations, evidence, hosts,
- * leaks, comparison) on a copy of the case, each once cold and then five times
+ * `node tests/bench/view-queries.ts <case.db> [--summaries]`: times the Engine API calls
+ * the views make when a case opens (overview, timeline, map destinations, evidence,
+ * hosts, leaks, comparison) on a copy of the case, each once cold and then five times
  * (median), through the same CaseEngine the web host and Electron use. Complements
  * tests/bench/queries.ts (raw SQL stand-ins) with the views' real queries.
+ *
+ * The views read the view summaries when the case's are current (a findings analysis
+ * run writes them), else the records. `--summaries` builds them on the copy first and
+ * prints how long that took, for a case made before they existed.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaseEngine } from '../../electron/engine/api/case-engine.ts';
+import { CaseStore } from '../../electron/engine/store/case-store.ts';
+import { viewSummariesCurrent, writeViewSummaries } from '../../electron/engine/store/view-summaries.ts';
 
 const src = process.argv[2];
+const build = process.argv.includes('--summaries');
 if (!src) {
-  process.stderr.write('usage: node tests/bench/view-queries.ts <case.db>\n');
+  process.stderr.write('usage: node tests/bench/view-queries.ts <case.db> [--summaries]\n');
   process.exit(1);
 }
 const dir = mkdtempSync(join(tmpdir(), 'telltale-views-'));
@@ -21,14 +28,26 @@ try {
   const path = join(dir, 'case.db');
   copyFileSync(src, path);
   if (existsSync(`${src}-wal`)) copyFileSync(`${src}-wal`, `${path}-wal`);
+  if (build) {
+    const store = CaseStore.open(path);
+    const t = performance.now();
+    writeViewSummaries(store.db);
+    process.stdout.write(`view summaries built in ${(performance.now() - t).toFixed(0)} ms\n`);
+    store.close();
+  }
   const engine = new CaseEngine({ emit: () => undefined, casesDir: dir, recentFile: null });
   const api = engine.api();
   const t0 = performance.now();
   await api['case.open']({ path });
   process.stdout.write(`case.open  ${(performance.now() - t0).toFixed(1)} ms\n`);
+  const probe = CaseStore.open(path, { readonly: true });
+  process.stdout.write(`view summaries ${viewSummariesCurrent(probe.db) ? 'current: the views read them' : 'absent or stale: the views read the records'}\n`);
+  probe.close();
   const calls: Array<[string, () => Promise<unknown>]> = [
     ['overview.get', () => api['overview.get']({})],
     ['timeline.get', () => api['timeline.get']({})],
+    // What the timeline view asks for when its plot is 1200 px wide (renderer/src/features/timeline/bucketing.ts).
+    ['timeline.get (1200 px view)', () => api['timeline.get']({ buckets: 400, maxLanes: 12, maxEventsPerLane: 1200 })],
     ['destinations.list (map)', () => api['destinations.list']({ limit: 500 } as never)],
     ['evidence.query (HTTP page)', () => api['evidence.query']({ kind: 'http', limit: 200 } as never)],
     ['evidence.query (DNS page)', () => api['evidence.query']({ kind: 'dns', limit: 200 } as never)],
@@ -56,6 +75,7 @@ try {
     const rest = times.slice(1).sort((a, b) => a - b);
     process.stdout.write(`${name.padEnd(30)} ${times[0].toFixed(1).padStart(9)} ${rest[Math.floor(rest.length / 2)].toFixed(1).padStart(9)}\n`);
   }
+  await engine.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,10 +1,12 @@
 /**
  * The read side the API queries share: the open store, the timestamp precision of
  * each input, and a result cache keyed by SQLite's data_version so repeated views of
- * an unchanged case (zooming back out, switching tabs) cost nothing.
+ * an unchanged case (zooming back out, switching tabs) cost nothing. Whether the case's
+ * view summaries may be used is decided once per version too.
  */
 import type Database from 'better-sqlite3';
 import type { CaseStore } from '../store/case-store.ts';
+import { viewSummariesCurrent } from '../store/view-summaries.ts';
 import type { DigitsOf } from './rows.ts';
 
 const CACHE_ENTRIES = 64;
@@ -57,18 +59,33 @@ export class CaseReader {
     return (this.db.pragma('data_version', { simple: true }) as number) * 1_000_000 + this.localWrites;
   }
 
-  /** `compute()` once per case version and key. */
-  cached<T>(key: string, compute: () => T): T {
+  private sync(): void {
     const v = this.version();
     if (v !== this.cacheVersion) {
       this.cache.clear();
       this.cacheVersion = v;
     }
+  }
+
+  /** `compute()` once per case version and key. */
+  cached<T>(key: string, compute: () => T): T {
+    this.sync();
     if (this.cache.has(key)) return this.cache.get(key) as T;
     const value = compute();
     if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, value);
     return value;
+  }
+
+  /** What `cached(key, …)` holds for this case version, if anything. */
+  peek<T>(key: string): T | undefined {
+    this.sync();
+    return this.cache.get(key) as T | undefined;
+  }
+
+  /** True when the case's view summaries were built from exactly the records it holds now. */
+  summariesCurrent(): boolean {
+    return this.cached('view-summaries-current', () => viewSummariesCurrent(this.db));
   }
 
   /** Run `build` unless it already ran for this case version (for derived TEMP tables). */

@@ -19,6 +19,7 @@ import type {
 import { decodePayload } from '../decode/decode-tree.ts';
 import type { DecodeLimits } from '../decode/types.ts';
 import type { CaseReader } from './case-reader.ts';
+import type { ResponseBodyInfo } from '../store/case-store.ts';
 import { leakHighlights } from './findings-api.ts';
 import { mapRows } from './evidence-query.ts';
 import { msFromNs, stamp } from './instants.ts';
@@ -72,7 +73,16 @@ function rawHead(row: HttpRow, headers: HeaderList): string {
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-function preview(body: Buffer | null, wireSize: number, headers: HeaderList | null, captureTruncated: boolean): BodyPreview | null {
+function preview(body: Buffer | null, wireSize: number, headers: HeaderList | null, captureTruncated: boolean,
+  info: ResponseBodyInfo | null = null): BodyPreview | null {
+  const notKept = info?.sha256 ?? null;
+  if (notKept !== null) {
+    // The case keeps only the body's hash (media); the original capture holds the bytes.
+    return {
+      size: wireSize, wireSize, contentType: headerValue(headers, 'content-type'), contentEncoding: null,
+      text: null, hex: '', previewTruncated: false, captureTruncated, sha256: notKept, decodeError: null,
+    };
+  }
   if (body === null || body.length === 0) return null;
   const head = body.subarray(0, PREVIEW_TEXT_BYTES);
   return {
@@ -83,7 +93,9 @@ function preview(body: Buffer | null, wireSize: number, headers: HeaderList | nu
     text: asText(head),
     hex: body.subarray(0, PREVIEW_HEX_BYTES).toString('hex'),
     previewTruncated: body.length > PREVIEW_TEXT_BYTES,
-    captureTruncated,
+    captureTruncated: captureTruncated || (info?.decodeTruncated ?? false),
+    sha256: null,
+    decodeError: info?.decodeError ?? null,
   };
 }
 
@@ -113,7 +125,7 @@ function httpDetail(reader: CaseReader, row: HttpRow, raw: SqlRow): HttpDetail {
   const responseHeaders = parseJson<HeaderList | null>(raw.response_headers, null);
   const bodies = reader.store.httpBodies(row.id);
   const requestBody = preview(bodies.request, row.requestBodySize, requestHeaders, row.truncated);
-  const responseBody = preview(bodies.response, row.responseBodySize, responseHeaders, row.truncated);
+  const responseBody = preview(bodies.response, row.responseBodySize, responseHeaders, row.truncated, bodies.responseInfo);
   const contentType = headerValue(requestHeaders, 'content-type') ?? undefined;
   const q = row.uri.indexOf('?');
   const query = q === -1 ? '' : row.uri.slice(q + 1);

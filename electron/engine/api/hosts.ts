@@ -9,6 +9,7 @@ import type { CaseReader } from './case-reader.ts';
 import { namesByIp } from './evidence-query.ts';
 import { spanOfText } from './instants.ts';
 import { anomalyRow, likeEscape } from './rows.ts';
+import { hostPartsSql } from '../store/view-summaries.ts';
 import type { SqlRow } from './rows.ts';
 
 const HOST_SORT: Readonly<Record<NonNullable<HostQuery['sort']>, string>> = {
@@ -19,48 +20,47 @@ const HOST_SORT: Readonly<Record<NonNullable<HostQuery['sort']>, string>> = {
   first: 'first_ns, ip',
 };
 
-/** Per-address totals over flows and HTTP; `inputClause` is '' or 'AND input_id = ?'. */
-function hostAggSql(inputClause: string): string {
-  // TCP HTTP bytes are already in the flows; only HAR entries, which have no flow, add bytes.
-  return `WITH agg AS (
-      SELECT dst_ip AS ip, count(*) AS flows, 0 AS requests, sum(packets_up + packets_down) AS packets,
-        sum(bytes_up) AS bytes_up, sum(bytes_down) AS bytes_down, min(first_ts_ns) AS first_ns, max(last_ts_ns) AS last_ns
-      FROM flows WHERE 1 ${inputClause} GROUP BY dst_ip
-      UNION ALL
-      SELECT dst_ip, 0, count(*), 0,
-        sum(CASE WHEN source = 'har' THEN request_body_size ELSE 0 END),
-        sum(CASE WHEN source = 'har' THEN response_body_size ELSE 0 END),
-        min(ts_ns), max(coalesce(response_ts_ns, ts_ns))
-      FROM http WHERE dst_ip <> '' ${inputClause} GROUP BY dst_ip
-    ), h AS (
+/**
+ * Per-address totals over flows and HTTP as a CTE `h`, from the view summaries when
+ * they are current, else from the records; returns the SQL and its input arguments.
+ */
+function hostTotalsSql(reader: CaseReader, input: number | undefined): { sql: string; args: unknown[] } {
+  const inputClause = input === undefined ? '' : 'AND input_id = ?';
+  const parts = reader.summariesCurrent()
+    ? { sql: `SELECT ip, flows, requests, packets, bytes_up, bytes_down, first_ts_ns AS first_ns, last_ts_ns AS last_ns
+        FROM summary_hosts WHERE 1 ${inputClause}`, args: input === undefined ? [] : [input] }
+    : { sql: hostPartsSql(inputClause, false), args: input === undefined ? [] : [input, input] };
+  return {
+    sql: `WITH agg AS (${parts.sql}), h AS (
       SELECT ip, sum(flows) AS flows, sum(requests) AS requests, sum(packets) AS packets, sum(bytes_up) AS bytes_up,
         sum(bytes_down) AS bytes_down, min(first_ns) AS first_ns, max(last_ns) AS last_ns
       FROM agg GROUP BY ip
-    )`;
+    )`,
+    args: parts.args,
+  };
 }
 
 /** One page of remote addresses with names, flows and bytes. */
 export function listHosts(reader: CaseReader, q: HostQuery): Page<HostRow> {
-  const args: unknown[] = [];
-  let inputClause = '';
-  if (q.input !== undefined) {
-    inputClause = 'AND input_id = ?';
-    args.push(q.input, q.input);
-  }
-  let filter = '';
-  if (q.search !== undefined && q.search.trim() !== '') {
-    const pattern = `%${likeEscape(q.search.trim())}%`;
-    filter = `WHERE ip LIKE ? ESCAPE '\\' OR ip IN (SELECT ip FROM hosts WHERE name LIKE ? ESCAPE '\\')`;
-    args.push(pattern, pattern);
-  }
-  const base = `${hostAggSql(inputClause)} SELECT ip, flows, requests, packets, bytes_up, bytes_down,
-    first_ns, CAST(first_ns AS TEXT) AS first_text, CAST(last_ns AS TEXT) AS last_text FROM h ${filter}`;
   const key = JSON.stringify(['hosts', q]);
   return reader.cached(key, () => {
-    const total = reader.db.prepare(`SELECT count(*) FROM (${base})`).pluck().get(...args) as number;
+    const totals = hostTotalsSql(reader, q.input);
+    const args = [...totals.args];
+    let filter = '';
+    if (q.search !== undefined && q.search.trim() !== '') {
+      const pattern = `%${likeEscape(q.search.trim())}%`;
+      filter = `WHERE ip LIKE ? ESCAPE '\\' OR ip IN (SELECT ip FROM hosts WHERE name LIKE ? ESCAPE '\\')`;
+      args.push(pattern, pattern);
+    }
+    const base = `${totals.sql} SELECT ip, flows, requests, packets, bytes_up, bytes_down,
+      first_ns, CAST(first_ns AS TEXT) AS first_text, CAST(last_ns AS TEXT) AS last_text FROM h ${filter}`;
     const order = HOST_SORT[q.sort ?? 'bytes'];
-    const raw = reader.db.prepare(`${base} ORDER BY ${order} LIMIT ? OFFSET ?`)
-      .all(...args, q.limit ?? API_DEFAULT_LIMIT, q.offset ?? 0) as SqlRow[];
+    const offset = q.offset ?? 0;
+    // The window count gives the total in the same pass as the page.
+    const raw = reader.db.prepare(`SELECT *, count(*) OVER () AS total FROM (${base}) ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...args, q.limit ?? API_DEFAULT_LIMIT, offset) as SqlRow[];
+    const total = raw.length > 0 ? raw[0].total as number
+      : offset > 0 ? reader.db.prepare(`SELECT count(*) FROM (${base})`).pluck().get(...args) as number : 0;
     return { rows: hostRows(reader, raw), total };
   });
 }

@@ -1,13 +1,14 @@
 /**
  * overview.get: what an investigator reads first. Everything is one aggregate query
- * per block; the result is cached until the case changes.
+ * per block, over the view summaries when they are current, else over the records;
+ * the result is cached until the case changes.
  */
 import type { CaseCounts, DestinationSummary, Overview, ProtocolSummary } from '../../../shared/model.ts';
 import type { CaseReader } from './case-reader.ts';
 import { topHosts } from './hosts.ts';
 import { msFromNs } from './instants.ts';
 import { isoFromNs } from '../util/time.ts';
-import { HOST_NAME_SQL } from './rows.ts';
+import { DESTINATION_NAME_ROWS_SQL, PROTOCOLS_SQL } from '../store/view-summaries.ts';
 import type { CaseInfo } from '../../../shared/model.ts';
 import { countrySummary, findingSentences, findingsReady, listAccounts, listDevices, operatorSummary } from './findings-api.ts';
 
@@ -30,23 +31,28 @@ export function caseCounts(reader: CaseReader): CaseCounts {
 }
 
 /**
- * Names the case reached, by number of HTTP requests, TLS hellos and DNS queries.
- * mDNS is left out: it announces local services, it does not reach anywhere.
+ * Names the case reached, by number of HTTP requests, TLS hellos and DNS queries, with
+ * the bytes exchanged with their addresses.
  */
 export function topDestinations(reader: CaseReader, limit: number): DestinationSummary[] {
-  const rows = reader.db.prepare(`WITH d(name, http, tls, dns, ts) AS (
-      SELECT ${HOST_NAME_SQL}, 1, 0, 0, ts_ns FROM http WHERE host IS NOT NULL AND host <> ''
-      UNION ALL SELECT lower(sni), 0, 1, 0, ts_ns FROM tls WHERE sni IS NOT NULL AND sni <> ''
-      UNION ALL SELECT rtrim(lower(qname), '.'), 0, 0, 1, ts_ns FROM dns WHERE response = 0 AND flavor = 'dns' AND qname <> ''
-    )
-    SELECT name, sum(http) AS http, sum(tls) AS tls, sum(dns) AS dns, count(*) AS n, CAST(min(ts) AS TEXT) AS first_text
-    FROM d GROUP BY name ORDER BY n DESC, name LIMIT ?`).all(limit) as Array<{
+  const summaries = reader.summariesCurrent();
+  const rows = reader.db.prepare(summaries
+    ? `SELECT name, http, tls, dns, http + tls + dns AS n, CAST(first_ts_ns AS TEXT) AS first_text
+      FROM summary_names ORDER BY n DESC, name LIMIT ?`
+    : `SELECT name, sum(http) AS http, sum(tls) AS tls, sum(dns) AS dns, count(*) AS n, CAST(min(ts) AS TEXT) AS first_text
+      FROM (${DESTINATION_NAME_ROWS_SQL}) GROUP BY name ORDER BY n DESC, name LIMIT ?`).all(limit) as Array<{
     name: string; http: number; tls: number; dns: number; n: number; first_text: string | null;
   }>;
   const ipsOf = reader.db.prepare('SELECT DISTINCT ip FROM hosts WHERE name = ? ORDER BY ip').pluck();
   const bytesOf = (ips: string[]): { up: number; down: number } => {
     if (ips.length === 0) return { up: 0, down: 0 };
     const marks = ips.map(() => '?').join(',');
+    // The per-address totals hold flow bytes plus HAR body sizes for every address but
+    // '' (HAR entries without one), which host links never name.
+    if (summaries && !ips.includes('')) {
+      return reader.db.prepare(`SELECT coalesce(sum(bytes_up), 0) AS up, coalesce(sum(bytes_down), 0) AS down
+        FROM summary_hosts WHERE ip IN (${marks})`).get(...ips) as { up: number; down: number };
+    }
     const r = reader.db.prepare(`SELECT coalesce(sum(bytes_up), 0) AS up, coalesce(sum(bytes_down), 0) AS down
       FROM flows WHERE dst_ip IN (${marks})`).get(...ips) as { up: number; down: number };
     const har = reader.db.prepare(`SELECT coalesce(sum(request_body_size), 0) AS up, coalesce(sum(response_body_size), 0) AS down
@@ -74,9 +80,9 @@ export function topDestinations(reader: CaseReader, limit: number): DestinationS
 
 /** Flows, packets and bytes per application protocol (transport name when unclassified). */
 export function protocolSummary(reader: CaseReader): ProtocolSummary[] {
-  return reader.db.prepare(`SELECT coalesce(app, proto) AS app, count(*) AS flows,
-      sum(packets_up + packets_down) AS packets, sum(bytes_up + bytes_down) AS bytes
-    FROM flows GROUP BY 1 ORDER BY bytes DESC, app`).all() as ProtocolSummary[];
+  return reader.db.prepare(reader.summariesCurrent()
+    ? 'SELECT app, flows, packets, bytes FROM summary_protocols ORDER BY bytes DESC, app'
+    : `${PROTOCOLS_SQL} ORDER BY bytes DESC, app`).all() as ProtocolSummary[];
 }
 
 /** Build the overview from the case info and aggregate queries. */

@@ -185,6 +185,5 @@ export function likeEscape(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** SQL that strips a port and lower-cases an HTTP Host column (IPv6 literals keep their brackets). */
-export const HOST_NAME_SQL = `lower(CASE WHEN substr(host, 1, 1) <> '[' AND instr(host, ':') > 0
-  THEN substr(host, 1, instr(host, ':') - 1) ELSE host END)`;
+/** SQL that strips a port and lower-cases an HTTP Host column (defined beside the view summaries that use it too). */
+export { HOST_NAME_SQL } from '../store/timeline-index.ts';

@@ -3,6 +3,7 @@
  * (gunzipped on the fly when the file is gzip) and a SHA-256 over the original bytes.
  */
 import { createHash, type Hash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -29,8 +30,28 @@ export interface FileSource extends AsyncIterable<Buffer> {
    * chunk iteration did not reach (a reader may stop early on a fatal error).
    */
   digest(): Promise<string>;
+  /**
+   * Read, without decoding, whatever the chunk iteration did not reach (through the
+   * raw tee, if any): a consumer that stops early still lets the tee see the whole file.
+   */
+  readRest(): Promise<void>;
+  /** Whether the file still has the size and modification time it had when opened, and all of it was read. */
+  unchanged(): Promise<boolean>;
   /** Release the file handle. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/**
+ * Where raw (on-disk) chunks are read into when another thread must see the same bytes
+ * (the pipelined import's hash ring): each read goes into the buffer `next()` returns,
+ * then `filled()` says how many bytes it holds. A plain file's chunks are then views of
+ * those buffers, valid until the next chunk is asked for (as with `reuseBuffer`).
+ */
+export interface RawTee {
+  /** The buffer to read the next raw chunk into (RAW_CHUNK bytes at least). */
+  next(): Buffer;
+  /** The buffer last returned by next() now holds `n` bytes of the file (n > 0). */
+  filled(n: number): void;
 }
 
 export interface OpenSourceOptions {
@@ -42,6 +63,8 @@ export interface OpenSourceOptions {
    * 4 MiB per chunk; only for consumers that keep nothing, like the packet readers.
    */
   reuseBuffer?: boolean;
+  /** Read raw chunks into these buffers (see RawTee); implies reuseBuffer for plain files. */
+  tee?: RawTee;
 }
 
 /** Open `path` read-only (flag 'r') and prepare streaming reads; the file is never modified. */
@@ -52,7 +75,7 @@ export async function openSource(path: string, opts: OpenSourceOptions = {}): Pr
     const magic = Buffer.alloc(2);
     const { bytesRead } = await fh.read(magic, 0, 2, 0);
     const gzip = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-    return new Source(path, fh, st.size, gzip, opts.hash !== false, opts.reuseBuffer === true && !gzip);
+    return new Source(path, fh, st, gzip, opts.hash !== false, opts.reuseBuffer === true && !gzip, opts.tee ?? null);
   } catch (e) {
     await fh.close();
     throw e;
@@ -75,14 +98,18 @@ class Source implements FileSource {
 
   /** The one read buffer when chunks may reuse it, else null (a fresh buffer per chunk). */
   private readonly shared: Buffer | null;
+  private readonly tee: RawTee | null;
+  private readonly mtimeMs: number;
 
-  constructor(path: string, fh: FileHandle, size: number, gzip: boolean, hash: boolean, reuse: boolean) {
+  constructor(path: string, fh: FileHandle, st: Stats, gzip: boolean, hash: boolean, reuse: boolean, tee: RawTee | null) {
     this.path = path;
     this.fh = fh;
-    this.size = size;
+    this.size = st.size;
+    this.mtimeMs = st.mtimeMs;
     this.gzip = gzip;
     this.hash = hash ? createHash('sha256') : null;
-    this.shared = reuse ? Buffer.allocUnsafe(RAW_CHUNK) : null;
+    this.tee = tee;
+    this.shared = reuse && tee === null ? Buffer.allocUnsafe(RAW_CHUNK) : null;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
@@ -93,12 +120,18 @@ class Source implements FileSource {
   private readRaw(): Promise<Buffer | null> {
     const p = this.lock.then(async () => {
       if (this.closed) return null;
-      const buf = this.shared ?? Buffer.allocUnsafe(RAW_CHUNK);
+      const tee = this.tee;
+      const buf = tee?.next() ?? this.shared ?? Buffer.allocUnsafe(RAW_CHUNK);
       const { bytesRead } = await this.fh.read(buf, 0, RAW_CHUNK, this.rawBytesRead);
       if (bytesRead === 0) return null;
-      const chunk = bytesRead === RAW_CHUNK ? buf : buf.subarray(0, bytesRead);
+      let chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
       this.hash?.update(chunk);
       this.rawBytesRead += bytesRead;
+      if (tee !== null) {
+        tee.filled(bytesRead);
+        // The gunzip stream may hold on to its input: give it bytes the tee will not reuse.
+        if (this.gzip) chunk = Buffer.from(chunk);
+      }
       return chunk;
     });
     this.lock = p.catch(() => undefined);
@@ -158,6 +191,16 @@ class Source implements FileSource {
     if (this.hash === null) throw new Error('digest() called on a source opened without hashing');
     while ((await this.readRaw()) !== null) { /* hash the rest */ }
     return this.hash.digest('hex');
+  }
+
+  async readRest(): Promise<void> {
+    while ((await this.readRaw()) !== null) { /* only for the tee */ }
+  }
+
+  async unchanged(): Promise<boolean> {
+    await this.lock;
+    const st = await this.fh.stat();
+    return st.size === this.size && st.mtimeMs === this.mtimeMs && this.rawBytesRead === this.size;
   }
 
   async close(): Promise<void> {

@@ -1,12 +1,14 @@
 /**
  * The identifiers of a case as the analysis meets them, request by request (in time
  * order): what each value is, how often and where it was seen, in which inputs, modes
- * and sessions. Observations go straight to the database; only one small aggregate per
- * distinct value stays in memory.
+ * and sessions. Observations go straight to the database (a scratch table first, see
+ * moveObservations); only one small aggregate per distinct value stays in memory.
  */
 import type Database from 'better-sqlite3';
 import type { RequestLeaf } from '../findings/request-decode.ts';
-import { classifyValue, emailsIn, kindRank, RECURRENCE_REQUIRED, type IdentifierBasis, type IdentifierScope } from './identifiers.ts';
+import {
+  classifyValue, emailsIn, kindRank, RECURRENCE_REQUIRED, type IdentifierBasis, type IdentifierHit, type IdentifierScope,
+} from './identifiers.ts';
 
 /** A new session starts after this much silence from an identifier. */
 export const SESSION_GAP_NS = 30n * 60n * 1_000_000_000n;
@@ -15,6 +17,8 @@ const MAX_KEYS = 10;
 const MAX_DESTS = 50;
 /** Values longer than this are scanned only for e-mail addresses. */
 const MAX_VALUE_LEN = 256;
+/** Distinct (key, value) classifications remembered before the memo starts over. */
+const MAX_CLASSIFIED = 100_000;
 
 export interface IdentifierAgg {
   id: number;
@@ -60,14 +64,45 @@ export interface ObservationContext {
 
 const BASIS_RANK: Record<IdentifierBasis, number> = { key: 0, value: 1, shape: 2 };
 
+const OBS_COLUMNS = 'identifier_id, http_id, input_id, frame, entry, ts_ns, key, chain, location, dest_host, dest_ip, mode, endpoint, occurrences';
+/** Connection-private table observations wait in until their identifiers are written. */
+const OBS_STAGE = 'findings_observation_stage';
+
 export class IdentifierBook {
   private readonly byValue = new Map<string, IdentifierAgg>();
   private nextId = 1;
+  private readonly db: Database.Database;
   private readonly insObs: Database.Statement;
+  /**
+   * classifyValue by key and value. Payloads repeat the same values (an app's device id
+   * in every event), and the answer depends on the request time only for values that
+   * could be timestamps (10 or 13 digits), which are never remembered.
+   */
+  private readonly classified = new Map<string, IdentifierHit | null>();
 
+  /** Start a book on `db`, inside the analysis transaction, with identifier_observations emptied. */
   constructor(db: Database.Database) {
-    this.insObs = db.prepare(`INSERT INTO identifier_observations (identifier_id, http_id, input_id, frame, entry, ts_ns, key, chain,
-      location, dest_host, dest_ip, mode, endpoint, occurrences) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.db = db;
+    // Observations name identifiers whose rows are written only at the end. Written
+    // straight into identifier_observations, each would be a deferred foreign-key
+    // violation until then, and SQLite checks every identifier row written while any
+    // is outstanding against all rows of the tables that reference identifiers.
+    // Staged in a plain table (no constraints, no indexes) they cost less to write and
+    // move over in one statement, with the same row ids.
+    db.exec(`DROP TABLE IF EXISTS temp.${OBS_STAGE}`);
+    db.exec(`CREATE TEMP TABLE ${OBS_STAGE} AS SELECT ${OBS_COLUMNS} FROM main.identifier_observations WHERE 0`);
+    this.insObs = db.prepare(`INSERT INTO temp.${OBS_STAGE} (${OBS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  }
+
+  /** Forget the observations of an identifier that is not kept. */
+  dropObservations(id: number): void {
+    this.db.prepare(`DELETE FROM temp.${OBS_STAGE} WHERE identifier_id = ?`).run(id);
+  }
+
+  /** Write the observations into identifier_observations, once the identifier rows they name exist. */
+  moveObservations(): void {
+    this.db.exec(`INSERT INTO main.identifier_observations (id, ${OBS_COLUMNS}) SELECT rowid, ${OBS_COLUMNS} FROM temp.${OBS_STAGE} ORDER BY rowid`);
+    this.db.exec(`DROP TABLE temp.${OBS_STAGE}`);
   }
 
   get size(): number {
@@ -124,7 +159,7 @@ export class IdentifierBook {
     for (const leaf of leaves) {
       const v = leaf.value;
       if (v.length <= MAX_VALUE_LEN) {
-        const hit = classifyValue(leaf.key, v, ctx.tsMs);
+        const hit = this.classify(leaf.key, v, ctx.tsMs);
         if (hit !== null) {
           add(hit.value, hit.kind, hit.scope, hit.basis, leaf);
           continue;
@@ -157,10 +192,33 @@ export class IdentifierBook {
     return [...found.values()];
   }
 
+  private classify(key: string | null, v: string, tsMs: number): IdentifierHit | null {
+    if (mayBeTimestamp(v)) return classifyValue(key, v, tsMs);
+    const k = key === null ? `n${v}` : `k${key.length}:${key}${v}`;
+    let hit = this.classified.get(k);
+    if (hit === undefined) {
+      hit = classifyValue(key, v, tsMs);
+      if (this.classified.size >= MAX_CLASSIFIED) this.classified.clear();
+      this.classified.set(k, hit);
+    }
+    return hit;
+  }
+
   /** Identifiers that are kept: shape-only kinds that need it must recur in two requests. */
   kept(a: IdentifierAgg): boolean {
     return !(a.basis === 'shape' && RECURRENCE_REQUIRED.has(a.kind) && a.requests < 2);
   }
+}
+
+/** True when `v`, trimmed as classifyValue trims it, is 10 or 13 digits: what may read as a time near the request's. */
+function mayBeTimestamp(v: string): boolean {
+  const t = v.trim();
+  if (t.length !== 10 && t.length !== 13) return false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 /** Persistence reasons: the same value across inputs, sessions or labelled modes. */

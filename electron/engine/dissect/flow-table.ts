@@ -3,21 +3,20 @@
  * least-recently-used lists so idle expiry and eviction of the idlest flow are O(1)
  * per step instead of a scan.
  *
- * IPv4 flows, nearly all of them in practice, live in an open-addressing hash table
- * keyed by three 32-bit numbers, so finding a packet's flow allocates nothing; a string
- * key per packet (and its hashing) used to be a tenth of the dissector's allocations.
- * IPv6 flows use a Map keyed by a short string built from the raw bytes.
+ * Flows live in open-addressing hash tables keyed by 32-bit numbers (three for IPv4,
+ * nine for IPv6), so finding a packet's flow allocates nothing; a string key per packet
+ * (and its hashing) used to be a tenth of the dissector's allocations.
  */
 
 /** Base of anything kept in a FlowTable (TCP connections, UDP conversations). */
 export class FlowEntry {
-  /** IPv6 key (empty for IPv4 entries). */
-  key = '';
   /** IPv4 key: the lower-sorting address, the other address, and both ports. */
   v4 = false;
   k0 = 0;
   k1 = 0;
   k2 = 0;
+  /** IPv6 key (KEY6_WORDS numbers, laid out as the IPv4 one), null for IPv4 entries. */
+  k6: Uint32Array | null = null;
   prev: FlowEntry | null = null;
   next: FlowEntry | null = null;
   /** Which LRU list the entry is on (0 = active, 1 = closed/lingering). */
@@ -39,27 +38,45 @@ export interface FlowKeyInput {
   srcLow: boolean;
 }
 
+/** Words of an IPv6 key: both addresses as four big-endian 32-bit words each, then the ports. */
+const KEY6_WORDS = 9;
+
+/** Big-endian 32-bit word of `d` at `o`. */
+function be32(d: Buffer, o: number): number {
+  return ((d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3]) >>> 0;
+}
+
 /**
- * Bidirectional string key of an IPv6 (src, sport, dst, dport): both directions of a
- * conversation give the same short string, and no address text is created.
+ * Write the bidirectional key of an IPv6 (src, sport, dst, dport) to `k` (both directions
+ * of a conversation give the same words) and set `p.srcLow`. The lower-sorting endpoint
+ * comes first: addresses compared byte by byte, then ports.
  */
-function flowKey6(p: FlowKeyInput, sp: number, dp: number): string {
+function flowKey6(p: FlowKeyInput, sp: number, dp: number, k: Uint32Array): void {
   const d = p.addrBuf;
   const s = p.srcOff;
   const t = p.dstOff;
   let cmp = 0;
-  for (let i = 0; i < 16 && cmp === 0; i++) cmp = d[s + i] - d[t + i];
+  for (let i = 0; i < 16 && cmp === 0; i += 4) {
+    const a = be32(d, s + i);
+    const b = be32(d, t + i);
+    cmp = a < b ? -1 : a > b ? 1 : 0;
+  }
   const low = cmp < 0 || (cmp === 0 && sp <= dp);
   p.srcLow = low;
   const x = low ? s : t;
   const y = low ? t : s;
-  return String.fromCharCode(
-    (d[x] << 8) | d[x + 1], (d[x + 2] << 8) | d[x + 3], (d[x + 4] << 8) | d[x + 5], (d[x + 6] << 8) | d[x + 7],
-    (d[x + 8] << 8) | d[x + 9], (d[x + 10] << 8) | d[x + 11], (d[x + 12] << 8) | d[x + 13], (d[x + 14] << 8) | d[x + 15],
-    (d[y] << 8) | d[y + 1], (d[y + 2] << 8) | d[y + 3], (d[y + 4] << 8) | d[y + 5], (d[y + 6] << 8) | d[y + 7],
-    (d[y + 8] << 8) | d[y + 9], (d[y + 10] << 8) | d[y + 11], (d[y + 12] << 8) | d[y + 13], (d[y + 14] << 8) | d[y + 15],
-    low ? sp : dp, low ? dp : sp,
-  );
+  for (let i = 0; i < 4; i++) {
+    k[i] = be32(d, x + 4 * i);
+    k[4 + i] = be32(d, y + 4 * i);
+  }
+  k[8] = (low ? (sp << 16) | dp : (dp << 16) | sp) >>> 0;
+}
+
+function hash6(k: Uint32Array): number {
+  let h = 0x9e3779b9;
+  for (let i = 0; i < KEY6_WORDS; i++) h = Math.imul(h ^ (h >>> 15) ^ k[i], 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 function hash3(a: number, b: number, c: number): number {
@@ -70,15 +87,21 @@ function hash3(a: number, b: number, c: number): number {
 }
 
 const INITIAL_SLOTS = 1024;
+/** IPv6 flows are fewer in most captures; the table doubles as needed. */
+const INITIAL_SLOTS6 = 256;
 
 /** Entries plus two LRU lists (index 0 and 1); the head of a list is its idlest entry. */
 export class FlowTable<T extends FlowEntry> {
-  private readonly map6 = new Map<string, T>();
   /** IPv4 table: slot i holds keys[3i..3i+2] and vals[i] (undefined = empty); linear probing. */
   private keys = new Uint32Array(INITIAL_SLOTS * 3);
   private vals: Array<T | undefined> = new Array<T | undefined>(INITIAL_SLOTS).fill(undefined);
   private mask = INITIAL_SLOTS - 1;
   private count4 = 0;
+  /** IPv6 table, as the IPv4 one with KEY6_WORDS numbers per slot (entries keep their own copy in `k6`). */
+  private keys6 = new Uint32Array(INITIAL_SLOTS6 * KEY6_WORDS);
+  private vals6: Array<T | undefined> = new Array<T | undefined>(INITIAL_SLOTS6).fill(undefined);
+  private mask6 = INITIAL_SLOTS6 - 1;
+  private count6 = 0;
   private readonly heads: Array<FlowEntry | null> = [null, null];
   private readonly tails: Array<FlowEntry | null> = [null, null];
   // Key of the last `find`, given to the entry `add` inserts next.
@@ -86,10 +109,10 @@ export class FlowTable<T extends FlowEntry> {
   private last0 = 0;
   private last1 = 0;
   private last2 = 0;
-  private lastKey = '';
+  private readonly last6 = new Uint32Array(KEY6_WORDS);
 
   get size(): number {
-    return this.count4 + this.map6.size;
+    return this.count4 + this.count6;
   }
 
   /**
@@ -99,8 +122,8 @@ export class FlowTable<T extends FlowEntry> {
   find(p: FlowKeyInput, sp: number, dp: number): T | undefined {
     if (p.version !== 4) {
       this.lastV4 = false;
-      this.lastKey = flowKey6(p, sp, dp);
-      return this.map6.get(this.lastKey);
+      flowKey6(p, sp, dp, this.last6);
+      return this.find6(this.last6);
     }
     const a = p.src4;
     const b = p.dst4;
@@ -134,8 +157,8 @@ export class FlowTable<T extends FlowEntry> {
       this.put4(e);
     } else {
       e.v4 = false;
-      e.key = this.lastKey;
-      this.map6.set(e.key, e);
+      e.k6 = this.last6.slice();
+      this.put6(e);
     }
     e.list = list;
     e.lastSec = sec;
@@ -160,7 +183,7 @@ export class FlowTable<T extends FlowEntry> {
   /** Remove an entry from the table and its list. */
   remove(e: T): void {
     if (e.v4) this.delete4(e);
-    else if (this.map6.get(e.key) === e) this.map6.delete(e.key);
+    else this.delete6(e);
     this.unlink(e);
   }
 
@@ -221,6 +244,71 @@ export class FlowTable<T extends FlowEntry> {
       keys[a] = v.k0;
       keys[a + 1] = v.k1;
       keys[a + 2] = v.k2;
+      vals[j] = undefined;
+      i = j;
+    }
+  }
+
+  private find6(k: Uint32Array): T | undefined {
+    const keys = this.keys6;
+    const vals = this.vals6;
+    const mask = this.mask6;
+    for (let i = hash6(k) & mask; ; i = (i + 1) & mask) {
+      const v = vals[i];
+      if (v === undefined) return undefined;
+      const j = i * KEY6_WORDS;
+      if (
+        keys[j + 8] === k[8] && keys[j] === k[0] && keys[j + 1] === k[1] && keys[j + 2] === k[2] && keys[j + 3] === k[3] &&
+        keys[j + 4] === k[4] && keys[j + 5] === k[5] && keys[j + 6] === k[6] && keys[j + 7] === k[7]
+      ) return v;
+    }
+  }
+
+  private put6(e: T): void {
+    if ((this.count6 + 1) * 2 > this.vals6.length) this.grow6();
+    const k = e.k6 as Uint32Array;
+    const mask = this.mask6;
+    let i = hash6(k) & mask;
+    while (this.vals6[i] !== undefined) i = (i + 1) & mask;
+    this.keys6.set(k, i * KEY6_WORDS);
+    this.vals6[i] = e;
+    this.count6++;
+  }
+
+  private grow6(): void {
+    const old = this.vals6;
+    const slots = old.length * 2;
+    this.keys6 = new Uint32Array(slots * KEY6_WORDS);
+    this.vals6 = new Array<T | undefined>(slots).fill(undefined);
+    this.mask6 = slots - 1;
+    this.count6 = 0;
+    for (const e of old) if (e !== undefined) this.put6(e);
+  }
+
+  /** As delete4, for the IPv6 table. */
+  private delete6(e: T): void {
+    const keys = this.keys6;
+    const vals = this.vals6;
+    const mask = this.mask6;
+    let i = hash6(e.k6 as Uint32Array) & mask;
+    for (;;) {
+      const v = vals[i];
+      if (v === undefined) return;
+      if (v === e) break;
+      i = (i + 1) & mask;
+    }
+    vals[i] = undefined;
+    this.count6--;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const v = vals[j];
+      if (v === undefined) return;
+      const home = hash6(v.k6 as Uint32Array) & mask;
+      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (stays) continue;
+      vals[i] = v;
+      keys.copyWithin(i * KEY6_WORDS, j * KEY6_WORDS, (j + 1) * KEY6_WORDS);
       vals[j] = undefined;
       i = j;
     }

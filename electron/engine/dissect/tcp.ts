@@ -5,7 +5,7 @@
  * FlowRecord per connection.
  */
 import type { FlowRecord } from '../records.ts';
-import type { StreamDir, TcpProtocol, TcpStreamHandler } from '../protocols/types.ts';
+import type { StreamChunkMeta, StreamDir, TcpProtocol, TcpStreamHandler } from '../protocols/types.ts';
 import { toNs } from '../util/time.ts';
 import { ipv4String, ipv6String } from './addr.ts';
 import type { DissectContext, IpPacket } from './context.ts';
@@ -96,6 +96,8 @@ export class TcpTracker {
   private readonly heuristics: TcpProtocol[];
   private readonly byPort = new Map<number, TcpProtocol>();
   readonly stats: TcpStats = { tcpPackets: 0, tcpConnections: 0, tcpEvicted: 0 };
+  /** Handed to every handler call (handlers read it during the call only): one object, not one per chunk. */
+  private readonly meta: StreamChunkMeta = { frame: 0, tsSec: 0, tsNsec: 0, gapBefore: 0 };
 
   constructor(ctx: DissectContext, limits: TcpLimits, protocols: readonly TcpProtocol[]) {
     this.ctx = ctx;
@@ -188,7 +190,12 @@ export class TcpTracker {
     if (c.mode === MODE_UNDECIDED) this.decide(c, s, bytes, s.delivered - bytes.length);
     if (c.mode !== MODE_DECIDED || c.handler === null) return;
     try {
-      c.handler.data(s.dir, bytes, { frame, tsSec, tsNsec, gapBefore: gap });
+      const meta = this.meta;
+      meta.frame = frame;
+      meta.tsSec = tsSec;
+      meta.tsNsec = tsNsec;
+      meta.gapBefore = gap;
+      c.handler.data(s.dir, bytes, meta);
     } catch (e) {
       this.protocolFailed(c, frame, e);
       return;

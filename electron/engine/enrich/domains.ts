@@ -43,10 +43,24 @@ export function isIpLiteral(name: string): boolean {
  * single-label names (localhost) and invalid text.
  */
 export function registrableDomain(name: string): string | null {
+  const have = domainMemo.get(name);
+  if (have !== undefined) return have;
   const host = normaliseHost(name);
-  if (host === null || parseIp(host) !== null || !host.includes('.')) return null;
-  return getDomain(host, { allowPrivateDomains: true, extractHostname: false });
+  const domain = host === null || parseIp(host) !== null || !host.includes('.') ? null
+    : getDomain(host, { allowPrivateDomains: true, extractHostname: false });
+  if (domainMemo.size >= DOMAIN_MEMO_SIZE) domainMemo.clear();
+  domainMemo.set(name, domain);
+  return domain;
 }
+
+/** Distinct names remembered by registrableDomain before the memo starts over. */
+const DOMAIN_MEMO_SIZE = 100_000;
+/**
+ * registrableDomain by input text. The findings pass asks for the same few thousand
+ * host names over and over (every request, every URL in a payload), and each answer
+ * costs an IDNA conversion and a suffix-list walk; the answer never changes.
+ */
+const domainMemo = new Map<string, string | null>();
 
 /**
  * True when two host names belong to the same registrable domain, or are the same IP

@@ -16,7 +16,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, extname, join, resolve } from 'node:path';
@@ -158,8 +158,8 @@ export class GeoDb {
     else if (nonEmpty(env[ENV_ASN]) !== null) asnPaths = splitPaths(env[ENV_ASN] as string);
     else asnPaths = packageDefaultAsn();
 
-    const country = countryPath === null ? null : openCountry(countryPath, 'geo-country');
-    const whois = whoisPath === null ? null : openCountry(whoisPath, 'whois-country');
+    const country = countryPath === null ? null : openCountry(countryPath, 'geo-country', cacheDir);
+    const whois = whoisPath === null ? null : openCountry(whoisPath, 'whois-country', cacheDir);
     const asn = asnPaths === null || asnPaths.length === 0 ? null : openAsn(asnPaths, cacheDir);
     return new GeoDb(country, whois, asn);
   }
@@ -283,7 +283,57 @@ export function dateFromPackageVersion(version: string): string | null {
   return Number.isNaN(d.getTime()) || d.getUTCMonth() !== +m[2] - 1 ? null : d.toISOString();
 }
 
-function openCountry(path: string, id: 'geo-country' | 'whois-country'): CountrySource {
+/** Distinct data records a reader keeps decoded; a country database has a few hundred. */
+const RECORD_CACHE_SIZE = 50_000;
+
+/**
+ * Decoded records by their offset in the file. Many addresses share one record (one
+ * per country, or per network), and decoding a record (a map with localised names)
+ * costs more than finding it; records are only read, never changed, so one decoded
+ * copy can be handed out for every address that points at it.
+ */
+function recordCache(): { get(offset: number): unknown; set(offset: number, value: unknown): void } {
+  const m = new Map<number, unknown>();
+  return {
+    get: (offset) => m.get(offset),
+    set: (offset, value) => {
+      if (m.size >= RECORD_CACHE_SIZE) m.clear();
+      m.set(offset, value);
+    },
+  };
+}
+
+/**
+ * SHA-256 of a database file for the case record, remembered in the cache directory
+ * per path, size and modification time (as the compiled ASN table is): hashing both
+ * country databases on every open costs more than the lookups of a whole analysis.
+ */
+function fileSha256(abs: string, buf: Buffer, cacheDir: string | null): string {
+  let memo: string | null = null;
+  if (cacheDir !== null) {
+    try {
+      const st = statSync(abs);
+      const key = createHash('sha256').update(JSON.stringify({ path: abs, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) })).digest('hex').slice(0, 20);
+      memo = join(cacheDir, `sha256-${key}.txt`);
+      const have = readFileSync(memo, 'latin1');
+      if (/^[0-9a-f]{64}$/.test(have)) return have;
+    } catch {
+      // no remembered hash yet (or no cache directory): compute it
+    }
+  }
+  const sha = createHash('sha256').update(buf).digest('hex');
+  if (memo !== null) {
+    try {
+      mkdirSync(cacheDir as string, { recursive: true });
+      writeFileSync(memo, sha, 'latin1');
+    } catch {
+      // the cache is an optimisation only
+    }
+  }
+  return sha;
+}
+
+function openCountry(path: string, id: 'geo-country' | 'whois-country', cacheDir: string | null): CountrySource {
   const abs = resolve(path);
   let buf: Buffer;
   try {
@@ -293,7 +343,7 @@ function openCountry(path: string, id: 'geo-country' | 'whois-country'): Country
   }
   let reader: Reader<Record<string, unknown>>;
   try {
-    reader = new Reader<Record<string, unknown>>(buf);
+    reader = new Reader<Record<string, unknown>>(buf, { cache: recordCache() });
   } catch (err) {
     throw new Error(`${abs} is not a MaxMind DB (.mmdb) file: ${(err as Error).message}`, { cause: err });
   }
@@ -310,7 +360,7 @@ function openCountry(path: string, id: 'geo-country' | 'whois-country'): Country
     version: bundled ? pkg.version : `mmdb ${reader.metadata.binaryFormatMajorVersion}.${reader.metadata.binaryFormatMinorVersion}`,
     date: epoch instanceof Date && !Number.isNaN(epoch.getTime()) ? epoch.toISOString() : null,
     path: abs,
-    sha256: createHash('sha256').update(buf).digest('hex'),
+    sha256: fileSha256(abs, buf, cacheDir),
   };
   return { reader, info };
 }
@@ -371,7 +421,7 @@ class MmdbAsnSource implements AsnSource {
   constructor(path: string) {
     const abs = resolve(path);
     const buf = readFileSync(abs);
-    this.reader = new Reader<Record<string, unknown>>(buf);
+    this.reader = new Reader<Record<string, unknown>>(buf, { cache: recordCache() });
     const epoch = this.reader.metadata.buildEpoch;
     this.infos = [
       {

@@ -205,6 +205,8 @@ export async function exportJson(store: CaseStore, outPath: string): Promise<Jso
       if (r.serverIp) o.serverIp = r.serverIp;
       o.requestBodyBytes = r.requestBodyLen;
       o.responseBodyBytes = r.responseBodyLen;
+      if (r.responseBodyEncoding) o.responseBodyEncoding = r.responseBodyEncoding;
+      if (r.responseBodySha256) o.responseBodySha256 = r.responseBodySha256;
       o.truncated = r.truncated;
       if (r.responseTs !== null) o.responseTs = ts(r.responseTs, i);
       if (r.responseFrame !== null) o.responseFrame = r.responseFrame;

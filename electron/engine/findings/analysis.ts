@@ -13,21 +13,22 @@
 import type Database from 'better-sqlite3';
 import { CandidateIndex, partyOf, type Candidate, type Sighting } from './candidates.ts';
 import { comparisonOf, type ModeComparisonSet } from './comparison.ts';
-import { DestinationBook, destKey } from './destinations.ts';
+import { DestinationBook, destKey, flowsByModeAndDestination } from './destinations.ts';
 import { isNavigation, searchWords } from './navigation.ts';
 import { modeResolver, setModeLabels, type ModeLabelSpec, type ModeResolver, type RecordMode } from './modes.ts';
-import { decodeRequest, headerValue, SECRET_HEADERS } from './request-decode.ts';
+import { decodeRequest, FieldMemo, headerValue, SECRET_HEADERS } from './request-decode.ts';
 import { displayUrl, parseUrlLike, type UrlParts } from './url-forms.ts';
 import { getWatchList, setWatchList, type WatchValue } from './watch.ts';
 import { checkEmail } from '../correlate/identifiers.ts';
 import { EntityBook, endpointKey, usableMac } from '../correlate/entities.ts';
 import { IdentifierBook, persistenceOf, type IdentifierAgg, type RequestIdentifier } from '../correlate/identifier-book.ts';
 import type { DecodeLimits } from '../decode/types.ts';
-import { createEnricher, type Enricher, type EnrichmentDatabase } from '../enrich/enricher.ts';
+import { createEnricher, type Enricher, type EnrichmentDatabase, type HostDescription } from '../enrich/enricher.ts';
 import { decodeBody, type BodyCodec } from '../store/body-codec.ts';
 import type { CaseStore } from '../store/case-store.ts';
 import { hostHeaderName } from '../store/host-links.ts';
 import { toolString } from '../store/tool-info.ts';
+import { writeViewSummaries } from '../store/view-summaries.ts';
 import type { HeaderList } from '../records.ts';
 import { parse as parseDomain } from 'tldts';
 
@@ -78,8 +79,17 @@ export class AnalysisCancelled extends Error {
 }
 
 /** Derived tables, emptied at the start of every run (children first). */
-const DERIVED = ['device_account_evidence', 'device_accounts', 'account_identifiers', 'accounts', 'device_identifiers', 'devices',
+export const DERIVED_TABLES: readonly string[] = ['device_account_evidence', 'device_accounts', 'account_identifiers', 'accounts', 'device_identifiers', 'devices',
   'leaks', 'identifier_observations', 'identifiers', 'pages', 'destinations'];
+
+/** Columns of a leak row as the request pass writes it (the row id aside). */
+const LEAK_COLUMNS = `ts_ns, kind, value, chain, excerpt, location, header, match, other_chains, http_id, input_id, frame, entry, mode, page,
+  page_domain, dest_host, dest_ip, dest_domain, country, whois_country, asn, org, category, operator, identifier_id`;
+/** Connection-private table the leaks of a run are collected in (see the request pass). */
+const LEAK_STAGE = 'findings_leak_stage';
+
+/** Distinct values a Memo of the request pass keeps before it starts over. */
+const MEMO_ENTRIES = 50_000;
 
 /** Leaks per request kept of one kind and value: the best sighting, plus this many other chains. */
 const MAX_OTHER_CHAINS = 5;
@@ -103,6 +113,7 @@ interface HttpRow {
   request_body: Buffer | null;
   request_body_codec: BodyCodec | null;
   request_body_size: number;
+  /** Read for HAR entries only: it is the last column, and reaching it walks past the stored response body. */
   server_ip: string | null;
   response_headers: string | null;
 }
@@ -184,7 +195,7 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
   check();
   db.exec('BEGIN IMMEDIATE');
   try {
-    for (const t of DERIVED) db.exec(`DELETE FROM ${t}`);
+    for (const t of DERIVED_TABLES) db.exec(`DELETE FROM ${t}`);
     db.exec("DELETE FROM anomalies WHERE layer = 'decode'");
 
     // ---- candidates: visited pages, search words, visited sites, watch list ----------
@@ -213,11 +224,29 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     const book = new IdentifierBook(db);
     const entities = new EntityBook();
     const dests = new DestinationBook();
-    const macs = macByInputIp(db);
-    const insLeak = db.prepare(`INSERT INTO leaks (ts_ns, kind, value, chain, excerpt, location, header, match, other_chains, http_id, input_id,
-      frame, entry, mode, page, page_domain, dest_host, dest_ip, dest_domain, country, whois_country, asn, org, category, operator, identifier_id)
+    const clients = clientFlowGroups(db, modes);
+    const macs = macByInputIp(clients);
+    // Per-request work that depends only on a repeated value is done once per value.
+    const hostNames = new Memo(hostHeaderName);
+    const senders = new Map<string, string>();
+    const senderKey = (input: number, ip: string): string => {
+      const k = `${input}|${ip}`;
+      let e = senders.get(k);
+      if (e === undefined) senders.set(k, (e = endpointKey(macs.get(k) ?? null, ip)));
+      return e;
+    };
+    const pageRefs = new Memo(pageRef);
+    // Leaks wait in a scratch table until the identifiers they name are written: while
+    // identifier rows are missing, SQLite checks every new identifier row against all
+    // leaks (a full scan each, leaks.identifier_id has no index); an empty leaks table
+    // makes that free. Row ids carry over, so the leaks are the same rows as if written
+    // directly.
+    db.exec(`DROP TABLE IF EXISTS temp.${LEAK_STAGE}`);
+    db.exec(`CREATE TEMP TABLE ${LEAK_STAGE} AS SELECT ${LEAK_COLUMNS} FROM main.leaks WHERE 0`);
+    const insLeak = db.prepare(`INSERT INTO temp.${LEAK_STAGE} (${LEAK_COLUMNS})
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insAnomaly = db.prepare("INSERT INTO anomalies (input_id, frame, layer, error) VALUES (?, ?, 'decode', ?)");
+    const fieldMemo = new FieldMemo();
     const leakedPageKeys = new Map<string, number>();
     const leakedParties = new Map<string, number>();
     const modeBytes = new Map<string, { har: number; byDest: Map<string, number> }>();
@@ -227,7 +256,8 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     let anomalyCount = 0;
     let done = 0;
     const page = db.prepare(`SELECT id, input_id, frame, entry, CAST(ts_ns AS TEXT) AS ts, src_ip, dst_ip, dst_port, source, method, host, uri,
-      version, request_headers, request_body, request_body_codec, request_body_size, server_ip, response_headers
+      version, request_headers, request_body, request_body_codec, request_body_size, response_headers,
+      CASE WHEN source = 'har' THEN server_ip END AS server_ip
       FROM http WHERE (ts_ns, id) > (?, ?) ORDER BY ts_ns, id LIMIT ?`);
     let lastTs = -(2n ** 63n);
     let lastId = -1;
@@ -239,7 +269,7 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
           const tsMs = Number(ts / 1_000_000n);
           const headers = JSON.parse(r.request_headers) as HeaderList;
           const mode = modes.modeOf(r.input_id, ts);
-          const host = r.host !== null ? hostHeaderName(r.host) : null;
+          const host = r.host !== null ? hostNames.of(r.host) : null;
           const ip = r.source === 'har' ? (r.server_ip ?? (r.dst_ip || null)) : r.dst_ip || null;
           const dKey = destKey(ip, host);
           const destParty = partyOf(host) ?? ip;
@@ -251,7 +281,7 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
             mb.har += harBytes;
             mb.byDest.set(dKey, (mb.byDest.get(dKey) ?? 0) + harBytes);
           }
-          const epKey = r.source === 'har' ? `har:${r.input_id}` : endpointKey(macs.get(`${r.input_id}|${r.src_ip}`) ?? null, r.src_ip);
+          const epKey = r.source === 'har' ? `har:${r.input_id}` : senderKey(r.input_id, r.src_ip);
           if (r.source === 'har') entities.endpoint(epKey).harFile ??= inputName(r.input_id);
 
           let body: Buffer | null = null;
@@ -263,7 +293,7 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
               anomalyCount++;
             }
           }
-          const decoded = r.method === 'CONNECT' ? { leaves: [], anomalies: [] } : decodeRequest({ uri: r.uri, headers, body }, opts.limits);
+          const decoded = r.method === 'CONNECT' ? { leaves: [], anomalies: [] } : decodeRequest({ uri: r.uri, headers, body }, opts.limits, fieldMemo);
           for (const a of decoded.anomalies) {
             const at = a.chain === a.where || a.chain.startsWith(`${a.where}:`) ? a.chain : `${a.where} ${a.chain}`;
             insAnomaly.run(r.input_id, r.frame, `${where(r)}: ${at}: ${a.error}`);
@@ -278,7 +308,7 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
           for (const x of ids) dest.identifiers.add(x.agg.id);
           entities.request(epKey, r.source === 'tcp' ? r.src_ip : '', ts, r.input_id, mode, headerValue(headers, 'user-agent'), ids);
 
-          const pageCtx = pageContext(r, headers, harPages);
+          const pageCtx = pageContext(r, headers, harPages, pageRefs);
           // A party that serves requests made from another site's pages is a resource host, not a site the user visited.
           if (!pageCtx.navigation && pageCtx.party !== null && destParty !== null && pageCtx.party !== destParty) resourceParties.add(destParty);
           if (leaves.length > 0) {
@@ -328,14 +358,13 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     // ---- identifiers, devices, accounts -----------------------------------------------
     progress({ phase: 'entities', done: 0, total: 1 });
     const kept = new Map<number, IdentifierAgg>();
-    const delObs = db.prepare('DELETE FROM identifier_observations WHERE identifier_id = ?');
-    const delLeaks = db.prepare('DELETE FROM leaks WHERE identifier_id = ?');
+    const delLeaks = db.prepare(`DELETE FROM temp.${LEAK_STAGE} WHERE identifier_id = ?`);
     for (const a of book.all()) {
       if (book.kept(a)) {
         kept.set(a.id, a);
         continue;
       }
-      delObs.run(a.id);
+      book.dropObservations(a.id);
       // Only device and account identifiers make leaks, and those are never dropped; kept for safety.
       if (a.scope !== 'other') leakCount -= delLeaks.run(a.id).changes;
     }
@@ -347,9 +376,12 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
         a.observations, a.requests, a.firstTs, a.lastTs, JSON.stringify([...a.inputs].sort((x, y) => x - y)),
         JSON.stringify([...a.modes].sort()), a.sessions, JSON.stringify([...a.dests].sort()), why.length > 0 ? 1 : 0, JSON.stringify(why));
     }
+    book.moveObservations();
+    db.exec(`INSERT INTO main.leaks (id, ${LEAK_COLUMNS}) SELECT rowid, ${LEAK_COLUMNS} FROM temp.${LEAK_STAGE} ORDER BY rowid`);
+    db.exec(`DROP TABLE temp.${LEAK_STAGE}`);
     await yieldNow();
     check();
-    clientFlows(db, modes, entities);
+    for (const g of clients) entities.flows(g.mac, g.ip, g.input, g.mode, g.flows, g.bytesOut, g.first, g.last);
     for (const n of db.prepare(`SELECT input_id, frame, CAST(ts_ns AS TEXT) AS ts, ip, mac, name, source, vendor_class
       FROM names ORDER BY ts_ns, id`).iterate() as Iterable<Record<string, unknown>>) {
       entities.name({
@@ -364,11 +396,12 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
 
     // ---- destinations, pages, comparison ---------------------------------------------
     progress({ phase: 'destinations', done: 0, total: 1 });
-    const destCount = dests.write(db, enricher);
+    const destFlows = flowsByModeAndDestination(db, modes);
+    const destCount = dests.write(db, enricher, destFlows);
     const pageCount = writePages(db, pages, leakedPageKeys, leakedParties, resourceParties);
     progress({ phase: 'destinations', done: 1, total: 1 });
     progress({ phase: 'comparison', done: 0, total: 1 });
-    const comparison = comparisonOf(db, modes, modeBytes, receivers);
+    const comparison = comparisonOf(db, modes, modeBytes, receivers, destFlows);
     progress({ phase: 'comparison', done: 1, total: 1 });
     check();
 
@@ -387,6 +420,8 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     const run = db.prepare(`INSERT INTO analysis_runs (started_at, finished_at, status, tool, duration_ms, databases, options, counts, comparison)
       VALUES (?, ?, 'done', ?, ?, ?, ?, ?, ?)`).run(started.toISOString(), new Date().toISOString(), toolString(), durationMs,
       JSON.stringify(databases), JSON.stringify(options), JSON.stringify(counts), JSON.stringify(comparison));
+    // Last, so their stamp names this run: the views' summaries of what it leaves behind.
+    writeViewSummaries(db);
     db.exec('COMMIT');
     return { runId: Number(run.lastInsertRowid), durationMs, ...counts, unmatchedLabels, databases, comparison };
   } catch (e) {
@@ -433,27 +468,62 @@ function leakDestination(enricher: Enricher, host: string | null, ip: string | n
   };
 }
 
-/** MAC of each (input, client address) from the flows table: the one seen most often. */
-function macByInputIp(db: Database.Database): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const r of db.prepare(`SELECT input_id, src_ip, src_mac, count(*) AS n FROM flows WHERE src_mac IS NOT NULL
-    GROUP BY input_id, src_ip, src_mac ORDER BY n DESC`).iterate() as Iterable<{ input_id: number; src_ip: string; src_mac: string }>) {
-    const k = `${r.input_id}|${r.src_ip}`;
-    const mac = usableMac(r.src_mac);
-    if (mac !== null && !out.has(k)) out.set(k, mac);
+/** Client flows of one (input, source address, source MAC, mode). */
+export interface ClientFlowGroup {
+  input: number;
+  ip: string;
+  mac: string | null;
+  mode: string;
+  flows: number;
+  bytesOut: number;
+  first: bigint;
+  last: bigint;
+}
+
+/**
+ * Client flows grouped per input, address, MAC and mode, in that order (NULL MACs
+ * first): one pass over the flows table serves both the MAC of request senders and
+ * the devices' flow counts. One row per client and mode, so it stays small.
+ */
+export function clientFlowGroups(db: Database.Database, modes: ModeResolver): ClientFlowGroup[] {
+  const m = modes.sql('input_id', 'first_ts_ns');
+  const stmt = db.prepare(`SELECT input_id, src_ip, src_mac, ${m.expr} AS mode, count(*) AS n, sum(bytes_up) AS up,
+    CAST(min(first_ts_ns) AS TEXT) AS first, CAST(max(last_ts_ns) AS TEXT) AS last FROM flows NOT INDEXED
+    GROUP BY input_id, src_ip, src_mac, mode`);
+  const out: ClientFlowGroup[] = [];
+  for (const r of stmt.iterate(...m.params) as Iterable<Record<string, unknown>>) {
+    out.push({
+      input: r.input_id as number, ip: r.src_ip as string, mac: r.src_mac as string | null, mode: r.mode as string, flows: r.n as number,
+      bytesOut: r.up as number, first: BigInt(r.first as string), last: BigInt(r.last as string),
+    });
   }
   return out;
 }
 
-/** Client endpoints from the flows table, per input, address, MAC and mode. */
-function clientFlows(db: Database.Database, modes: ModeResolver, entities: EntityBook): void {
-  const m = modes.sql('input_id', 'first_ts_ns');
-  const stmt = db.prepare(`SELECT input_id, src_ip, src_mac, ${m.expr} AS mode, count(*) AS n, sum(bytes_up) AS up,
-    CAST(min(first_ts_ns) AS TEXT) AS first, CAST(max(last_ts_ns) AS TEXT) AS last FROM flows GROUP BY input_id, src_ip, src_mac, mode`);
-  for (const r of stmt.iterate(...m.params) as Iterable<Record<string, unknown>>) {
-    entities.flows(r.src_mac as string | null, r.src_ip as string, r.input_id as number, r.mode as string, r.n as number,
-      r.up as number, BigInt(r.first as string), BigInt(r.last as string));
+/**
+ * MAC of each (input, client address): the usable MAC seen in most flows; between
+ * equals, the first in MAC order (byte order, as SQLite sorts text).
+ */
+export function macByInputIp(groups: readonly ClientFlowGroup[]): Map<string, string> {
+  // Flows per (input, address, MAC) over all modes; groups come in that key order.
+  const perMac = new Map<string, { key: string; mac: string; n: number }>();
+  for (const g of groups) {
+    if (g.mac === null) continue;
+    const k = `${g.input}|${g.ip}|${g.mac}`;
+    const have = perMac.get(k);
+    if (have) have.n += g.flows;
+    else perMac.set(k, { key: `${g.input}|${g.ip}`, mac: g.mac, n: g.flows });
   }
+  const best = new Map<string, { mac: string; n: number }>();
+  for (const c of perMac.values()) {
+    const mac = usableMac(c.mac);
+    if (mac === null) continue;
+    const have = best.get(c.key);
+    if (have === undefined || c.n > have.n) best.set(c.key, { mac, n: c.n });
+  }
+  const out = new Map<string, string>();
+  for (const [k, b] of best) out.set(k, b.mac);
+  return out;
 }
 
 /**
@@ -465,9 +535,11 @@ function candidatesFromRequests(db: Database.Database, modes: ModeResolver,
   add: (u: UrlParts, source: string, mode: RecordMode, ts: bigint, input: number, frame: number | null, entry: number | null, httpId: number | null) => void,
 ): Map<number, HarPageCtx[]> {
   type Row = { id: number; input_id: number; frame: number | null; entry: number | null; ts: string; dst_ip: string; dst_port: number; source: 'tcp' | 'har'; method: string; host: string | null; uri: string; request_headers: string; response_headers: string | null };
-  // A cheap text filter in SQL first: only requests whose headers could make them navigations.
+  // A cheap text filter in SQL first: only requests whose headers could make them
+  // navigations. The table is scanned as stored and the few that pass are sorted: walking
+  // the time index instead would visit every row out of order.
   const nav = db.prepare(`SELECT id, input_id, frame, entry, CAST(ts_ns AS TEXT) AS ts, dst_ip, dst_port, source, method, host, uri, request_headers,
-    response_headers FROM http WHERE method IN ('GET', 'POST') AND (instr(request_headers, 'text/html') > 0 OR instr(request_headers, 'xhtml') > 0
+    response_headers FROM http NOT INDEXED WHERE method IN ('GET', 'POST') AND (instr(request_headers, 'text/html') > 0 OR instr(request_headers, 'xhtml') > 0
       OR instr(lower(request_headers), 'sec-fetch-') > 0) ORDER BY ts_ns, id`);
   for (const r of nav.iterate() as Iterable<Row>) {
     const headers = JSON.parse(r.request_headers) as HeaderList;
@@ -525,13 +597,24 @@ function visitedSites(db: Database.Database, modes: ModeResolver, enricher: Enri
     ['sni', `SELECT lower(sni) AS name, ${m1.expr} AS mode, CAST(min(ts_ns) AS TEXT) AS ts, input_id, frame, entry FROM tls
       WHERE sni IS NOT NULL GROUP BY name, mode`],
   ];
+  // The same names come from DNS and from SNI: each is judged once.
+  const judged = new Map<string, HostDescription | null>();
+  const siteHost = (name: string): HostDescription | null => {
+    let h = judged.get(name);
+    if (h === undefined) {
+      h = enricher.describeHost(name);
+      if (h !== null && (h.isIp || h.registrableDomain === null || h.tracker !== null || !hasPublicSuffix(h.name))) h = null;
+      judged.set(name, h);
+    }
+    return h;
+  };
   for (const [source, sql] of sources) {
     for (const r of db.prepare(sql).iterate(...m1.params) as Iterable<Record<string, unknown>>) {
       let name = r.name as string;
       if (name.endsWith('.')) name = name.slice(0, -1);
       if (name.endsWith('.arpa') || name.endsWith('.local')) continue;
-      const h = enricher.describeHost(name);
-      if (h === null || h.isIp || h.registrableDomain === null || h.tracker !== null || !hasPublicSuffix(h.name)) continue;
+      const h = siteHost(name);
+      if (h === null || h.registrableDomain === null) continue;
       index.addHost(h.name);
       add({
         kind: 'site', value: h.registrableDomain, display: h.registrableDomain, host: h.name, domain: h.registrableDomain, mode: r.mode as RecordMode, source,
@@ -560,8 +643,15 @@ function addWatch(index: CandidateIndex, w: WatchValue): void {
   }
 }
 
+/** The page a Referer or Origin value names: shown URL and party, or null when it is not a URL. */
+function pageRef(v: string): { url: string; party: string | null } | null {
+  const u = parseUrlLike(v);
+  return u === null ? null : { url: displayUrl(u), party: partyOf(u.host) };
+}
+
 /** The page a request belongs to: itself when it is a navigation, else its Referer/Origin, else its HAR page. */
-function pageContext(r: HttpRow, headers: HeaderList, harPages: Map<number, HarPageCtx[]>): { url: string | null; party: string | null; navigation: boolean } {
+function pageContext(r: HttpRow, headers: HeaderList, harPages: Map<number, HarPageCtx[]>, refs: Memo<string, ReturnType<typeof pageRef>>):
+  { url: string | null; party: string | null; navigation: boolean } {
   const resHeaders = (): HeaderList | null => (r.response_headers !== null ? JSON.parse(r.response_headers) as HeaderList : null);
   if (isNavigation(r.method, headers, resHeaders)) {
     const u = requestUrl(r.host !== null ? hostHeaderName(r.host) ?? r.host : null, r.uri, r.dst_port, r.source, r.dst_ip);
@@ -570,22 +660,44 @@ function pageContext(r: HttpRow, headers: HeaderList, harPages: Map<number, HarP
   for (const name of ['referer', 'origin']) {
     const v = headerValue(headers, name);
     if (v === null || v === 'null') continue;
-    const u = parseUrlLike(v);
-    if (u !== null) return { url: name === 'referer' ? displayUrl(u) : null, party: partyOf(u.host), navigation: false };
+    const ref = refs.of(v);
+    if (ref !== null) return { url: name === 'referer' ? ref.url : null, party: ref.party, navigation: false };
   }
   if (r.source === 'har') {
     const list = harPages.get(r.input_id);
     if (list) {
+      // The last page opened at or before the request (the list is in time order).
       const ts = BigInt(r.ts);
-      let cur: HarPageCtx | null = null;
-      for (const p of list) {
-        if (p.ts <= ts) cur = p;
-        else break;
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid].ts <= ts) lo = mid + 1;
+        else hi = mid;
       }
+      const cur = lo > 0 ? list[lo - 1] : null;
       if (cur?.url) return { url: displayUrl(cur.url), party: partyOf(cur.url.host), navigation: false };
     }
   }
   return { url: null, party: null, navigation: false };
+}
+
+/** A pure function's results by argument, for values that come back request after request. */
+class Memo<K, V> {
+  private readonly fn: (k: K) => V;
+  private readonly seen = new Map<K, V>();
+
+  constructor(fn: (k: K) => V) {
+    this.fn = fn;
+  }
+
+  of(k: K): V {
+    if (this.seen.has(k)) return this.seen.get(k) as V;
+    const v = this.fn(k);
+    if (this.seen.size >= MEMO_ENTRIES) this.seen.clear();
+    this.seen.set(k, v);
+    return v;
+  }
 }
 
 function identifierSightings(ids: readonly RequestIdentifier[], page: string | null): Sighting[] {

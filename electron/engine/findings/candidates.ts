@@ -9,7 +9,7 @@ import { registrableDomain } from '../enrich/domains.ts';
 import type { RequestLeaf } from './request-decode.ts';
 import {
   displayUrl, forEachHostToken, hasEncodedUrl, isRootOnly, parseUrlLike, safeDecode, urlKey, urlPathKey, urlsInText,
-  wordTokens, type UrlParts,
+  wordTokens, type UrlParts, type WordToken,
 } from './url-forms.ts';
 
 export type LeakKind = 'url' | 'search' | 'identifier' | 'watch' | 'visited-host' | 'third-party-url';
@@ -45,6 +45,31 @@ interface Phrase {
   cand: Candidate;
 }
 
+/** A URL read from a leaf's text, with the keys it is looked up by. */
+interface FoundUrl {
+  u: UrlParts;
+  start: number;
+  end: number;
+  /** The text the position refers to (the leaf's, or its percent-decoded form). */
+  text: string;
+  whole: boolean;
+  key: string;
+  rootOnly: boolean;
+}
+
+/** What the text matching reads from a leaf value, computed once per distinct value. */
+interface LeafText {
+  /** The value, percent-decoded when it has escapes. */
+  text: string;
+  words: WordToken[] | null;
+  hosts: Array<{ host: string; start: number }> | null;
+}
+
+/** Leaf values longer than this are read afresh every time (not remembered). */
+const MEMO_MAX_TEXT = 4096;
+/** Distinct leaf values remembered per kind of reading before the memo starts over. */
+const MEMO_MAX_ENTRIES = 50_000;
+
 /** Party of a host: its registrable domain, else the host itself (IP literals, single labels). */
 export function partyOf(host: string | null): string | null {
   if (host === null || host.length === 0) return null;
@@ -69,6 +94,13 @@ export class CandidateIndex {
   private phraseCount = 0;
   /** Search words already indexed, by page key + words. */
   private readonly searchSeen = new Set<string>();
+  /**
+   * URLs and words of leaf values, by value: the same values come back in request after
+   * request (cookies, ids, the page URL in every beacon), and reading them does not
+   * depend on what the index holds. Only the lookups in the index are done each time.
+   */
+  private readonly urlMemo = new Map<string, FoundUrl[]>();
+  private readonly textMemo = new Map<string, LeafText>();
 
   constructor(operatorOf: OperatorOf = () => null) {
     this.operatorOf = operatorOf;
@@ -150,34 +182,60 @@ export class CandidateIndex {
     for (const leaf of leaves) {
       // Origin and origin-only Referer headers name a site, not a page (see docs/findings.md).
       const referer = leaf.header === 'referer' && leaf.chain === 'header:referer';
-      const text = leaf.value;
-      const found: Array<{ u: UrlParts; start: number; end: number; text: string; whole: boolean }> = [];
-      const whole = text.indexOf(' ') === -1 ? parseUrlLike(text, true) : null;
-      if (whole !== null && (whole.scheme !== '' || whole.path.length > 1)) {
-        found.push({ u: whole, start: 0, end: text.length, text, whole: true });
-      } else if (text.length >= 10) {
-        for (const f of urlsInText(text)) found.push({ u: f.url, start: f.start, end: f.end, text, whole: false });
-        if (hasEncodedUrl(text)) {
-          const dec = safeDecode(text);
-          for (const f of urlsInText(dec)) found.push({ u: f.url, start: f.start, end: f.end, text: dec, whole: false });
-        }
-      }
-      for (const f of found) {
-        if (referer && isRootOnly(f.u)) continue;
-        let cand = this.findUrl(f.u);
+      for (const f of this.urlsOf(leaf.value)) {
+        if (referer && f.rootOnly) continue;
+        let cand = this.urls.get(f.key) ?? (f.rootOnly ? null : this.paths.get(urlPathKey(f.u)) ?? null);
         if (cand === null) {
-          if (isRootOnly(f.u)) continue;
+          if (f.rootOnly) continue;
           const party = partyOf(f.u.host);
           if (party === null || party === destParty) continue;
           const operator = this.operatorOf(f.u.host);
           if (operator !== null && operator === destOperator) continue;
-          cand = { kind: 'third-party-url', value: displayUrl(f.u), page: displayUrl(f.u), domain: party, pageKey: urlKey(f.u), operator };
+          cand = { kind: 'third-party-url', value: displayUrl(f.u), page: displayUrl(f.u), domain: party, pageKey: f.key, operator };
           onThirdParty(f.u, cand);
         }
         out.push({ cand, leaf, text: f.text, start: f.start, end: f.end, match: f.whole ? 'exact' : 'contained', urlHost: f.u.host });
       }
     }
     return out;
+  }
+
+  /** The URLs written in a leaf value: the whole value, else those inside it (plain and percent-encoded). */
+  private urlsOf(text: string): FoundUrl[] {
+    const have = this.urlMemo.get(text);
+    if (have !== undefined) return have;
+    const found: FoundUrl[] = [];
+    const add = (u: UrlParts, start: number, end: number, t: string, whole: boolean): void => {
+      found.push({ u, start, end, text: t, whole, key: urlKey(u), rootOnly: isRootOnly(u) });
+    };
+    const whole = text.indexOf(' ') === -1 ? parseUrlLike(text, true) : null;
+    if (whole !== null && (whole.scheme !== '' || whole.path.length > 1)) {
+      add(whole, 0, text.length, text, true);
+    } else if (text.length >= 10) {
+      for (const f of urlsInText(text)) add(f.url, f.start, f.end, text, false);
+      if (hasEncodedUrl(text)) {
+        const dec = safeDecode(text);
+        for (const f of urlsInText(dec)) add(f.url, f.start, f.end, dec, false);
+      }
+    }
+    if (text.length <= MEMO_MAX_TEXT) {
+      if (this.urlMemo.size >= MEMO_MAX_ENTRIES) this.urlMemo.clear();
+      this.urlMemo.set(text, found);
+    }
+    return found;
+  }
+
+  /** A leaf value read for words and host names; each reading is done on first use. */
+  private leafText(raw: string): LeafText {
+    let t = this.textMemo.get(raw);
+    if (t === undefined) {
+      t = { text: raw.indexOf('%') !== -1 ? safeDecode(raw) : raw, words: null, hosts: null };
+      if (raw.length <= MEMO_MAX_TEXT) {
+        if (this.textMemo.size >= MEMO_MAX_ENTRIES) this.textMemo.clear();
+        this.textMemo.set(raw, t);
+      }
+    }
+    return t;
   }
 
   /** Search words, watched words, visited host names and watched tokens in the leaves. */
@@ -189,14 +247,19 @@ export class CandidateIndex {
     const wantPhones = this.phones.size > 0;
     if (!wantWords && !wantHosts && !wantTokens && !wantPhones) return out;
     for (const leaf of leaves) {
-      const raw = leaf.value;
-      const text = raw.indexOf('%') !== -1 ? safeDecode(raw) : raw;
-      if (wantWords) this.words(leaf, text, out);
+      const lt = this.leafText(leaf.value);
+      const text = lt.text;
+      if (wantWords) this.words(leaf, text, (lt.words ??= wordTokens(text)), out);
       if (wantHosts && leaf.header !== 'referer') {
-        forEachHostToken(text, (h, start) => {
+        if (lt.hosts === null) {
+          const hosts: Array<{ host: string; start: number }> = [];
+          forEachHostToken(text, (host, start) => hosts.push({ host, start }));
+          lt.hosts = hosts;
+        }
+        for (const { host: h, start } of lt.hosts) {
           const cand = this.hosts.get(h);
           if (cand) out.push({ cand, leaf, text, start, end: start + h.length, match: start === 0 && h.length === text.length ? 'exact' : 'contained', urlHost: null });
-        });
+        }
       }
       if (wantTokens) this.tokenSightings(leaf, text, out);
       if (wantPhones) this.phoneSightings(leaf, text, out);
@@ -220,8 +283,7 @@ export class CandidateIndex {
     }
   }
 
-  private words(leaf: RequestLeaf, text: string, out: Sighting[]): void {
-    const toks = wordTokens(text);
+  private words(leaf: RequestLeaf, text: string, toks: readonly WordToken[], out: Sighting[]): void {
     for (let i = 0; i < toks.length; i++) {
       const list = this.phrases.get(toks[i].t);
       if (!list) continue;

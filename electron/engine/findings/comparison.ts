@@ -6,6 +6,7 @@
  * end of an analysis run from the rebuilt tables and stored with the run.
  */
 import type Database from 'better-sqlite3';
+import type { DestinationFlows } from './destinations.ts';
 import { MODES, UNLABELLED, type ModeResolver } from './modes.ts';
 
 export interface ReceiverSummary {
@@ -65,12 +66,16 @@ function empty(): ModeComparison {
 
 type Row = Record<string, unknown>;
 
-/** Compute the comparison. `harBytes` and `receivers` come from the request pass (keys as in the destinations table). */
+/**
+ * Compute the comparison. `harBytes` and `receivers` come from the request pass (keys
+ * as in the destinations table), `flows` from flowsByModeAndDestination.
+ */
 export function comparisonOf(
   db: Database.Database,
   modes: ModeResolver,
   harBytes: ReadonlyMap<string, { har: number; byDest: ReadonlyMap<string, number> }>,
   receivers: ReadonlyMap<string, ReadonlySet<string>>,
+  flows: readonly DestinationFlows[],
 ): ModeComparisonSet {
   const out = new Map<string, ModeComparison>();
   const get = (m: string): ModeComparison => {
@@ -124,12 +129,10 @@ export function comparisonOf(
     JOIN identifiers i ON i.id = o.identifier_id WHERE i.scope IN ('device', 'account') ORDER BY o.mode, i.kind, i.value`).iterate() as Iterable<Row>) {
     get(r.mode as string).identifiers.push({ value: r.value as string, kind: r.kind as string, scope: r.scope as string });
   }
-  const flowMode = modes.sql('input_id', 'first_ts_ns');
-  for (const r of db.prepare(`SELECT ${flowMode.expr} AS mode, dst_ip, sum(bytes_up) AS up FROM flows GROUP BY mode, dst_ip`).iterate(...flowMode.params) as Iterable<Row>) {
-    const mode = r.mode as string;
-    const c = get(mode);
-    c.bytesSent += r.up as number;
-    if (receivers.get(mode)?.has(r.dst_ip as string)) c.bytesToReceivers += r.up as number;
+  for (const f of flows) {
+    const c = get(f.mode);
+    c.bytesSent += f.bytesUp;
+    if (receivers.get(f.mode)?.has(f.ip)) c.bytesToReceivers += f.bytesUp;
   }
   for (const [mode, b] of harBytes) {
     const c = get(mode);

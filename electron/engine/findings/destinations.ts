@@ -7,6 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Enricher } from '../enrich/enricher.ts';
+import type { ModeResolver } from './modes.ts';
 
 export interface DestAgg {
   key: string;
@@ -21,6 +22,34 @@ export interface DestAgg {
   identifiers: Set<number>;
   firstTs: bigint | null;
   lastTs: bigint | null;
+}
+
+/** Client flows to one address in one mode (a flow's mode is that of its first packet). */
+export interface DestinationFlows {
+  mode: string;
+  ip: string;
+  flows: number;
+  bytesUp: number;
+  bytesDown: number;
+  first: bigint;
+  last: bigint;
+}
+
+/**
+ * Flows per mode and destination address: one pass over the flows table for both the
+ * destinations (summed over modes) and the mode comparison (bytes sent per mode).
+ */
+export function flowsByModeAndDestination(db: Database.Database, modes: ModeResolver): DestinationFlows[] {
+  const m = modes.sql('input_id', 'first_ts_ns');
+  const out: DestinationFlows[] = [];
+  for (const r of db.prepare(`SELECT ${m.expr} AS mode, dst_ip, count(*) AS n, sum(bytes_up) AS up, sum(bytes_down) AS down,
+    CAST(min(first_ts_ns) AS TEXT) AS first, CAST(max(last_ts_ns) AS TEXT) AS last FROM flows GROUP BY dst_ip, mode`).iterate(...m.params) as Iterable<Record<string, unknown>>) {
+    out.push({
+      mode: r.mode as string, ip: r.dst_ip as string, flows: r.n as number, bytesUp: r.up as number, bytesDown: r.down as number,
+      first: BigInt(r.first as string), last: BigInt(r.last as string),
+    });
+  }
+  return out;
 }
 
 /** Key of a destination: its address, else 'host:<name>'. */
@@ -51,18 +80,16 @@ export class DestinationBook {
     return d;
   }
 
-  /** Add flows, TLS hellos and the hosts table from the case, enrich, and write the destinations table. */
-  write(db: Database.Database, enricher: Enricher): number {
+  /** Add flows (flowsByModeAndDestination), TLS hellos and the hosts table from the case, enrich, and write the destinations table. */
+  write(db: Database.Database, enricher: Enricher, flows: readonly DestinationFlows[]): number {
     type Row = Record<string, unknown>;
-    for (const r of db.prepare(`SELECT dst_ip, count(*) AS n, sum(bytes_up) AS up, sum(bytes_down) AS down,
-      CAST(min(first_ts_ns) AS TEXT) AS first, CAST(max(last_ts_ns) AS TEXT) AS last FROM flows GROUP BY dst_ip`).iterate() as Iterable<Row>) {
-      const ip = r.dst_ip as string;
-      const d = this.get(destKey(ip, null), ip);
-      d.flows += r.n as number;
-      d.bytesOut += r.up as number;
-      d.bytesIn += r.down as number;
-      seen(d, BigInt(r.first as string));
-      seen(d, BigInt(r.last as string));
+    for (const f of flows) {
+      const d = this.get(destKey(f.ip, null), f.ip);
+      d.flows += f.flows;
+      d.bytesOut += f.bytesUp;
+      d.bytesIn += f.bytesDown;
+      seen(d, f.first);
+      seen(d, f.last);
     }
     for (const r of db.prepare(`SELECT dst_ip, CAST(min(ts_ns) AS TEXT) AS first, CAST(max(ts_ns) AS TEXT) AS last
       FROM tls WHERE dst_ip <> '' GROUP BY dst_ip`).iterate() as Iterable<Row>) {
@@ -71,8 +98,9 @@ export class DestinationBook {
       seen(d, BigInt(r.first as string));
       seen(d, BigInt(r.last as string));
     }
-    // Local names (DHCP, mDNS, NBNS) name devices, not destinations.
-    for (const r of db.prepare(`SELECT ip, name, count FROM hosts WHERE source IN ('dns', 'sni', 'http', 'har') ORDER BY ip`).iterate() as Iterable<Row>) {
+    // Local names (DHCP, mDNS, NBNS) name devices, not destinations. Row order does not
+    // matter (describe() orders names itself), so the table is read as stored.
+    for (const r of db.prepare(`SELECT ip, name, count FROM hosts NOT INDEXED WHERE source IN ('dns', 'sni', 'http', 'har')`).iterate() as Iterable<Row>) {
       const d = this.byKey.get(r.ip as string);
       if (d) d.names.set(r.name as string, (d.names.get(r.name as string) ?? 0) + (r.count as number));
     }

@@ -72,6 +72,32 @@ function wanted(name: string): boolean {
   return keyRule(headerKey(name)) !== null;
 }
 
+/** Query strings, header and cookie values longer than this are decoded afresh every time (not remembered). */
+const MEMO_MAX_VALUE = 4096;
+/** Distinct values a FieldMemo holds before it starts over. */
+const MEMO_MAX_ENTRIES = 20_000;
+
+/**
+ * Decoded query strings, header and cookie fields of earlier requests, by field and
+ * value. A client sends the same cookies and identifier headers with every request, apps
+ * poll the same URLs, and decoding is a pure function of the value, so a pass over many
+ * requests decodes each distinct one once. The leaves handed out are shared between
+ * requests: callers must not change them. Use one memo with one set of limits.
+ */
+export class FieldMemo {
+  private readonly fields = new Map<string, DecodedRequest>();
+
+  /** The decoded field under `key`, or null. */
+  get(key: string): DecodedRequest | null {
+    return this.fields.get(key) ?? null;
+  }
+
+  set(key: string, decoded: DecodedRequest): void {
+    if (this.fields.size >= MEMO_MAX_ENTRIES) this.fields.clear();
+    this.fields.set(key, decoded);
+  }
+}
+
 /** Decode one field and append its leaves (chains prefixed) and anomalies. */
 function field(out: DecodedRequest, input: string | Buffer, where: FieldWhere, prefix: string, key: string | null,
   header: string | null, limits: DecodeLimits | undefined, hint?: { contentType?: string; name?: string }): void {
@@ -88,14 +114,49 @@ function field(out: DecodedRequest, input: string | Buffer, where: FieldWhere, p
   }
 }
 
-/** Decode what a request sent: query string, body, cookies and data-carrying headers. */
-export function decodeRequest(req: RequestInput, limits?: DecodeLimits): DecodedRequest {
+/**
+ * A string field through `memo` when there is one: `memoKey` must name everything the
+ * leaves depend on besides the value (where, prefix, key, header and hint).
+ */
+function memoField(out: DecodedRequest, memo: FieldMemo | undefined, memoKey: string, value: string, where: FieldWhere, prefix: string,
+  key: string | null, header: string | null, limits: DecodeLimits | undefined, hint?: { name: string }): void {
+  if (memo === undefined || value.length > MEMO_MAX_VALUE) {
+    field(out, value, where, prefix, key, header, limits, hint);
+    return;
+  }
+  const k = memoKey + value;
+  let one = memo.get(k);
+  if (one === null) {
+    one = { leaves: [], anomalies: [] };
+    field(one, value, where, prefix, key, header, limits, hint);
+    memo.set(k, one);
+  }
+  for (const l of one.leaves) out.leaves.push(l);
+  for (const a of one.anomalies) out.anomalies.push(a);
+}
+
+/**
+ * Memo key of a header or cookie field, without the value. Header name and key follow
+ * from the prefix ('header:x-id', 'cookie:sid'), except that an unnamed cookie
+ * ('cookie:#2', key null) shares its prefix with a cookie named '#2'. Query strings
+ * use 'q:', which no prefix key starts with.
+ */
+function namedKey(prefix: string, key: string | null): string {
+  return `${key === null ? 'n' : 'k'}${prefix.length}:${prefix}`;
+}
+
+/**
+ * Decode what a request sent: query string, body, cookies and data-carrying headers.
+ * `memo` (same limits on every call) saves decoding a query string, header or cookie
+ * value again.
+ */
+export function decodeRequest(req: RequestInput, limits?: DecodeLimits, memo?: FieldMemo): DecodedRequest {
   const out: DecodedRequest = { leaves: [], anomalies: [] };
   const q = req.uri.indexOf('?');
   if (q !== -1) {
     const hash = req.uri.indexOf('#', q);
     const query = req.uri.slice(q + 1, hash === -1 ? undefined : hash);
-    if (query.length > 0) field(out, query, 'query', '', null, null, limits, { name: 'query' });
+    if (query.length > 0) memoField(out, memo, 'q:', query, 'query', '', null, null, limits, { name: 'query' });
   }
   if (req.body !== null && req.body.length > 0) {
     if (req.body.length > MAX_DECODED_BODY) {
@@ -109,7 +170,7 @@ export function decodeRequest(req: RequestInput, limits?: DecodeLimits): Decoded
     const name = rawName.toLowerCase();
     if (!wanted(name) || value.length === 0) continue;
     if (name === 'cookie') {
-      cookies(out, value, limits);
+      cookies(out, value, limits, memo);
       continue;
     }
     let v = value;
@@ -119,12 +180,14 @@ export function decodeRequest(req: RequestInput, limits?: DecodeLimits): Decoded
       if (sp > 0) v = v.slice(sp + 1).trim();
     }
     // The conventional 'x-' prefix is not part of the key: X-Device-Id is a device_id.
-    field(out, v, 'header', `header:${name}`, name.startsWith('x-') ? name.slice(2) : name, name, limits);
+    const prefix = `header:${name}`;
+    const key = name.startsWith('x-') ? name.slice(2) : name;
+    memoField(out, memo, namedKey(prefix, key), v, 'header', prefix, key, name, limits);
   }
   return out;
 }
 
-function cookies(out: DecodedRequest, header: string, limits: DecodeLimits | undefined): void {
+function cookies(out: DecodedRequest, header: string, limits: DecodeLimits | undefined, memo: FieldMemo | undefined): void {
   const pairs = header.split(';');
   let n = 0;
   for (const p of pairs) {
@@ -138,6 +201,8 @@ function cookies(out: DecodedRequest, header: string, limits: DecodeLimits | und
       return;
     }
     const label = name.length > 0 ? name : `#${n}`;
-    field(out, value, 'cookie', `cookie:${label}`, name.length > 0 ? name : null, 'cookie', limits);
+    const prefix = `cookie:${label}`;
+    const key = name.length > 0 ? name : null;
+    memoField(out, memo, namedKey(prefix, key), value, 'cookie', prefix, key, 'cookie', limits);
   }
 }

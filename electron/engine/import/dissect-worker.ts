@@ -6,9 +6,15 @@
  *
  * Flow control is a counter in shared memory: the worker waits while too many
  * batches are unacknowledged, so a slow store bounds the memory the records take.
+ *
+ * With a hash ring (hash-ring.ts), every raw chunk is read into a slot the hash worker
+ * hashes from: the file is read once. The worker then reads to the end of the file even
+ * when the packets stop early (a fatal reader error, a cancel), and says whether the
+ * file changed meanwhile.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSource } from '../capture/file-source.ts';
+import { openSource, RAW_CHUNK, type FileSource } from '../capture/file-source.ts';
+import { END_CHANGED, END_COMPLETE, END_INCOMPLETE, RingProducer } from './hash-ring.ts';
 import { BatchingSink, type RecordBatch } from './record-batch.ts';
 import { readPackets, type PacketFacts } from './read-packets.ts';
 import { CTL_CANCEL, CTL_INFLIGHT, MAX_INFLIGHT, type DissectWorkerData, type DissectWorkerMessage } from './pipeline-protocol.ts';
@@ -36,7 +42,14 @@ function send(batch: RecordBatch, transfer: ArrayBuffer[]): void {
 async function main(): Promise<void> {
   post({ type: 'ready' });
   const sink = new BatchingSink(send);
-  const source = await openSource(input.path, { hash: false, reuseBuffer: true });
+  const ring = input.hashRing === undefined || input.hashRing.slotBytes < RAW_CHUNK ? null : new RingProducer(input.hashRing);
+  let source: FileSource;
+  try {
+    source = await openSource(input.path, { hash: false, reuseBuffer: true, tee: ring ?? undefined });
+  } catch (e) {
+    ring?.end(END_INCOMPLETE);
+    throw e;
+  }
   let facts: PacketFacts;
   try {
     facts = await readPackets(input.kind, source.chunks(), input.inputId, sink, () => Atomics.load(ctl, CTL_CANCEL) !== 0, (live) => {
@@ -44,7 +57,9 @@ async function main(): Promise<void> {
       sink.packets = live.packets;
       sink.flush();
     });
+    if (ring !== null) await finishRing(ring, source, facts.readError !== null);
   } finally {
+    ring?.end(END_INCOMPLETE);
     await source.close();
   }
   sink.bytesRead = source.rawBytesRead;
@@ -52,6 +67,18 @@ async function main(): Promise<void> {
   sink.flush();
   const cpu = process.threadCpuUsage();
   post({ type: 'done', facts, cpuMs: (cpu.user + cpu.system) / 1000 });
+}
+
+/** Let the hash worker see the rest of the file, then say how the file ended. */
+async function finishRing(ring: RingProducer, source: FileSource, readFailed: boolean): Promise<void> {
+  if (readFailed) return; // reading again would fail again: the hash is left to the caller
+  try {
+    await source.readRest();
+  } catch {
+    return;
+  }
+  // The hash is of the bytes read; a file written to meanwhile has no one hash.
+  ring.end((await source.unchanged()) ? END_COMPLETE : END_CHANGED);
 }
 
 main().catch((e: unknown) => {

@@ -1,42 +1,35 @@
 /**
- * Worker thread of a pipelined import that computes the SHA-256 of the input file
- * with its own read-only handle, so hashing (about 0.6 s per GB on one core) runs
- * beside dissecting and storing instead of after or between them. Posts the hex
- * digest, or an error message.
+ * Worker thread of a pipelined import that computes the SHA-256 of the input file, so
+ * hashing (about 0.6 s per GB on one core) runs beside dissecting and storing instead
+ * of after or between them. It hashes the raw chunks the dissect worker reads, from a
+ * ring in shared memory (hash-ring.ts), so the file is read once and the hash is of
+ * exactly the bytes dissected. Posts the hex digest, an error, or `incomplete` when the
+ * dissect worker stopped before the end of the file (the caller then hashes it itself).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { END_CHANGED, END_COMPLETE, consumeRing, type HashRingData } from './hash-ring.ts';
 
-export type HashWorkerMessage = { type: 'hash'; sha256: string; cpuMs: number } | { type: 'failed'; error: string };
+export type HashWorkerMessage =
+  | { type: 'hash'; sha256: string; cpuMs: number }
+  | { type: 'failed'; error: string }
+  | { type: 'incomplete' };
 
 const port = parentPort;
 if (!port) throw new Error('hash-worker.ts must run as a worker thread');
-const path = (workerData as { path: string }).path;
+const ring = workerData as HashRingData;
 
-// Synchronous reads into one reused buffer: this thread has nothing else to wait for.
-const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
 try {
-  const fd = openSync(path, 'r');
-  try {
-    const before = fstatSync(fd);
-    const h = createHash('sha256');
-    let pos = 0;
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, pos);
-      if (n === 0) break;
-      h.update(n === buf.length ? buf : buf.subarray(0, n));
-      pos += n;
-    }
-    const after = fstatSync(fd);
-    // The dissector reads the file separately: a file written to meanwhile has no one hash.
-    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || pos !== after.size) {
-      throw new Error('the file changed while it was being hashed');
-    }
+  const h = createHash('sha256');
+  // Blocks this thread between chunks: it has nothing else to wait for.
+  const end = consumeRing(ring, (chunk) => h.update(chunk));
+  if (end === END_COMPLETE) {
     const cpu = process.threadCpuUsage();
     port.postMessage({ type: 'hash', sha256: h.digest('hex'), cpuMs: (cpu.user + cpu.system) / 1000 } satisfies HashWorkerMessage);
-  } finally {
-    closeSync(fd);
+  } else if (end === END_CHANGED) {
+    port.postMessage({ type: 'failed', error: 'the file changed while it was being hashed' } satisfies HashWorkerMessage);
+  } else {
+    port.postMessage({ type: 'incomplete' } satisfies HashWorkerMessage);
   }
 } catch (e) {
   port.postMessage({ type: 'failed', error: e instanceof Error ? e.message : String(e) } satisfies HashWorkerMessage);

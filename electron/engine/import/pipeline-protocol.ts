@@ -1,6 +1,7 @@
 /** What import-file.ts and dissect-worker.ts say to each other during a pipelined import. */
 import type { RecordBatch } from './record-batch.ts';
 import type { PacketFacts } from './read-packets.ts';
+import type { HashRingData } from './hash-ring.ts';
 
 /** Index in the shared control array: batches posted and not yet stored. */
 export const CTL_INFLIGHT = 0;
@@ -21,6 +22,8 @@ export interface DissectWorkerData {
   kind: 'pcap' | 'pcapng';
   /** SharedArrayBuffer of CTL_SLOTS Int32 slots. */
   control: SharedArrayBuffer;
+  /** The ring the hash worker hashes from; absent when no hash worker runs (the caller then hashes). */
+  hashRing?: HashRingData;
 }
 
 export type DissectWorkerMessage =

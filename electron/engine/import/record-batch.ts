@@ -18,13 +18,13 @@ import type {
   DnsRecord,
   FlowRecord,
   HarPageRecord,
-  HeaderList,
   HttpRecord,
   NameRecord,
   RecordSink,
   SecretRecord,
   TlsRecord,
 } from '../records.ts';
+import { prepareHttp, unprepareHttp, type EncodedBody, type PreparedHttp } from '../store/http-prepare.ts';
 
 const K_DNS = 0;
 const K_TLS = 1;
@@ -34,6 +34,10 @@ const K_NAME = 4;
 const K_ANOMALY = 5;
 const K_SECRET = 6;
 const K_HAR_PAGE = 7;
+
+/** Tags of an encoded body (besides NULL): its case codec. */
+const BODY_RAW = 3;
+const BODY_BR = 4;
 
 /** One message's worth of records, in emission order. */
 export interface RecordBatch {
@@ -55,6 +59,9 @@ const INITIAL_BYTES = 256 * 1024;
 
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
+
+/** From this length on, strings are written by one native call instead of a byte loop (measured crossover: 40–60). */
+const LONG_STRING = 48;
 
 // Tags of nullable and optional values.
 const ABSENT = 0;
@@ -139,16 +146,26 @@ export class BatchingSink implements RecordSink {
     this.room(4 + len * 3);
     const b = this.buf;
     const at = this.pos + 4;
-    // Most strings (addresses, names, methods) are short ASCII: a byte loop beats a call into C++.
-    let i = 0;
-    while (i < len) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) break;
-      b[at + i] = c;
-      i++;
+    let n: number;
+    let ascii: boolean;
+    if (len < LONG_STRING) {
+      // Most strings (addresses, names, methods) are short ASCII: a byte loop beats a call into C++.
+      let i = 0;
+      while (i < len) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[at + i] = c;
+        i++;
+      }
+      ascii = i === len;
+      n = ascii ? len : b.write(s, at, len * 3, 'utf8');
+    } else {
+      // Longer ones (header values, URIs, user agents) go faster through one native write;
+      // UTF-8 takes two bytes or more for any non-ASCII character, so equal lengths mean ASCII.
+      n = b.write(s, at, len * 3, 'utf8');
+      ascii = n === len;
     }
-    const n = i === len ? len : b.write(s, at, len * 3, 'utf8');
-    b.writeUInt32LE(n * 2 + (i === len ? 1 : 0), this.pos);
+    b.writeUInt32LE(n * 2 + (ascii ? 1 : 0), this.pos);
     this.pos = at + n;
   }
 
@@ -176,19 +193,6 @@ export class BatchingSink implements RecordSink {
     for (let i = 0; i < list.length; i++) this.num(list[i]);
   }
 
-  private headers(h: HeaderList): void {
-    this.u32(h.length);
-    for (let i = 0; i < h.length; i++) {
-      this.str(h[i][0]);
-      this.str(h[i][1]);
-    }
-  }
-
-  private headersOrNull(h: HeaderList | null): void {
-    if (h === null) this.u8(NULL);
-    else { this.u8(VALUE); this.headers(h); }
-  }
-
   /** Length-prefixed bytes. */
   private payload(b: Buffer | null): void {
     if (b === null) {
@@ -201,6 +205,16 @@ export class BatchingSink implements RecordSink {
     b.copy(this.buf, this.pos + 5);
     this.pos += 5 + b.length;
     this.payloadBytes += b.length;
+  }
+
+  private body(b: EncodedBody | null): void {
+    if (b === null) {
+      this.u8(NULL);
+      return;
+    }
+    this.u8(b.codec === 'br' ? BODY_BR : BODY_RAW);
+    this.num(b.len);
+    this.payload(b.data);
   }
 
   private pointer(input: number, frame: number | null, entry: number | null | undefined, ts: bigint): void {
@@ -265,7 +279,9 @@ export class BatchingSink implements RecordSink {
     this.done();
   }
 
-  http(r: HttpRecord): void {
+  /** HTTP exchanges cross prepared for the case store: headers as JSON, bodies encoded (store/http-prepare.ts). */
+  http(rec: HttpRecord): void {
+    const r = prepareHttp(rec);
     this.u8(K_HTTP);
     this.pointer(r.input, r.frame, r.entry, r.ts);
     this.endpoints(r.srcIp, r.srcPort, r.dstIp, r.dstPort);
@@ -273,19 +289,21 @@ export class BatchingSink implements RecordSink {
     this.strOrNull(r.host);
     this.str(r.uri);
     this.str(r.version);
-    this.headers(r.requestHeaders);
-    this.payload(r.requestBody);
+    this.str(r.requestHeadersJson);
+    this.body(r.requestBody);
     this.num(r.requestBodySize);
     this.numOrNull(r.status);
     this.strOrNull(r.reason);
-    this.headersOrNull(r.responseHeaders);
-    this.payload(r.responseBody);
+    this.strOrNull(r.responseHeadersJson);
+    this.body(r.responseBody);
     this.num(r.responseBodySize);
     this.numOrNull(r.responseFrame);
     this.bigOrNull(r.responseTs);
     this.bool(r.truncated);
     this.str(r.source);
     this.strOpt(r.serverIp);
+    this.strOpt(r.responseBodyEncoding);
+    this.strOpt(r.responseBodySha256);
     this.done();
   }
 
@@ -454,17 +472,6 @@ class BatchReader {
     return out;
   }
 
-  headers(): HeaderList {
-    const n = this.u32();
-    const out: HeaderList = new Array<[string, string]>(n);
-    for (let i = 0; i < n; i++) out[i] = [this.str(), this.str()];
-    return out;
-  }
-
-  headersOrNull(): HeaderList | null {
-    return this.u8() === NULL ? null : this.headers();
-  }
-
   payload(): Buffer | null {
     if (this.u8() === NULL) return null;
     const n = this.u32();
@@ -527,25 +534,32 @@ class BatchReader {
     return r;
   }
 
-  http(): HttpRecord {
+  body(): EncodedBody | null {
+    const t = this.u8();
+    if (t === NULL) return null;
+    const len = this.num();
+    return { codec: t === BODY_BR ? 'br' : 'raw', len, data: this.payload() as Buffer };
+  }
+
+  http(): PreparedHttp {
     const input = this.num();
     const frame = this.numOrNull();
     const entry = this.numOpt();
     const ts = this.big();
-    const r: HttpRecord = {
+    const r: PreparedHttp = {
       input, frame, ts,
       srcIp: this.str(), srcPort: this.num(), dstIp: this.str(), dstPort: this.num(),
       method: this.str(),
       host: this.strOrNull(),
       uri: this.str(),
       version: this.str(),
-      requestHeaders: this.headers(),
-      requestBody: this.payload(),
+      requestHeadersJson: this.str(),
+      requestBody: this.body(),
       requestBodySize: this.num(),
       status: this.numOrNull(),
       reason: this.strOrNull(),
-      responseHeaders: this.headersOrNull(),
-      responseBody: this.payload(),
+      responseHeadersJson: this.strOrNull(),
+      responseBody: this.body(),
       responseBodySize: this.num(),
       responseFrame: this.numOrNull(),
       responseTs: this.bigOrNull(),
@@ -553,8 +567,12 @@ class BatchReader {
       source: this.str() as HttpRecord['source'],
     };
     const serverIp = this.strOpt();
+    const encoding = this.strOpt();
+    const sha256 = this.strOpt();
     if (entry !== undefined) r.entry = entry;
     if (serverIp !== undefined) r.serverIp = serverIp;
+    if (encoding !== undefined) r.responseBodyEncoding = encoding;
+    if (sha256 !== undefined) r.responseBodySha256 = sha256;
     return r;
   }
 
@@ -615,7 +633,12 @@ export function replayBatch(batch: RecordBatch, sink: RecordSink): void {
     switch (r.u8()) {
       case K_DNS: sink.dns(r.dns()); break;
       case K_TLS: sink.tls(r.tls()); break;
-      case K_HTTP: sink.http(r.http()); break;
+      case K_HTTP: {
+        const p = r.http();
+        if (sink.httpPrepared) sink.httpPrepared(p);
+        else sink.http(unprepareHttp(p));
+        break;
+      }
       case K_FLOW: sink.flow(r.flow()); break;
       case K_NAME: sink.name(r.name()); break;
       case K_ANOMALY: sink.anomaly(r.anomaly()); break;

@@ -21,6 +21,9 @@ export const NAME_TOO_LONG = '<too-long>';
 /** Upper bound on pointer jumps; the backwards rule already forbids loops, this bounds work. */
 const MAX_JUMPS = 64;
 
+/** A name's plain labels with their dots: at most 255 bytes on the wire, so at most 255 here. */
+const NAME_BYTES = Buffer.allocUnsafe(256);
+
 /**
  * Side results of the last `readName` call. A module-level slot instead of a returned
  * object keeps the per-name cost to the string itself.
@@ -42,6 +45,9 @@ export function readName(msg: Buffer, off: number): string {
   let jumps = 0;
   let wireLen = 1;
   let name = '';
+  /** Plain labels gathered since `name` was last extended, and how many labels so far. */
+  let nameLen = 0;
+  let labels = 0;
   let marker: string | null = null;
   let error: string | null = null;
   for (;;) {
@@ -89,14 +95,40 @@ export function readName(msg: Buffer, off: number): string {
       error = `name at offset ${off} is longer than 255 bytes`;
       break;
     }
-    const label = labelText(msg, pos + 1, pos + 1 + len);
-    name = name.length === 0 ? label : `${name}.${label}`;
-    pos += 1 + len;
+    // Plain ASCII labels (nearly all) are gathered as bytes and become text in one call.
+    const from = pos + 1;
+    const to = from + len;
+    let w = labels > 0 ? nameLen + 1 : nameLen;
+    let plain = true;
+    for (let i = from; i < to; i++) {
+      const c = msg[i];
+      if (c < 0x20 || c > 0x7e || c === 0x2e || c === 0x5c) {
+        plain = false;
+        break;
+      }
+      NAME_BYTES[w++] = c;
+    }
+    if (plain) {
+      if (labels > 0) NAME_BYTES[nameLen] = 0x2e;
+      nameLen = w;
+    } else {
+      const label = labelText(msg, from, to);
+      name = `${name}${nameText(nameLen)}${labels > 0 ? '.' : ''}${label}`;
+      nameLen = 0;
+    }
+    labels++;
+    pos = to;
   }
+  if (nameLen > 0) name += nameText(nameLen);
   nameResult.end = end >= 0 ? end : marker === null ? pos : msg.length;
   nameResult.error = error;
-  if (marker !== null) return name.length === 0 ? marker : `${name}.${marker}`;
-  return name.length === 0 ? '.' : name;
+  if (marker !== null) return labels === 0 ? marker : `${name}.${marker}`;
+  return labels === 0 ? '.' : name;
+}
+
+/** Text of the label bytes gathered in NAME_BYTES[0, n) (printable ASCII only). */
+function nameText(n: number): string {
+  return n === 0 ? '' : NAME_BYTES.toString('latin1', 0, n);
 }
 
 /**

@@ -196,26 +196,28 @@ function emitMdnsNames(answers: DnsAnswer[], ctx: DnsContext, sink: RecordSink):
 }
 
 function udpHandler(flavor: 'dns' | 'mdns') {
+  // One context per handler, refilled for every datagram: the parser keeps none of it.
+  const ctx: DnsContext = {
+    input: 0, frame: 0, ts: 0n, transport: 'udp', flavor, srcIp: '', srcPort: 0, dstIp: '', dstPort: 0,
+    senderIp: '', senderMac: null, seenNames: null,
+  };
   return (payload: Buffer, pkt: PacketInfo, conv: ConversationState, sink: RecordSink): void => {
     let seen: Set<string> | null = null;
     if (flavor === 'mdns') {
       if (!(conv.data instanceof Set)) conv.data = new Set<string>();
       seen = conv.data as Set<string>;
     }
-    emitDnsMessage(payload, {
-      input: pkt.input,
-      frame: pkt.frame,
-      ts: toNs(pkt.tsSec, pkt.tsNsec),
-      transport: 'udp',
-      flavor,
-      srcIp: conv.clientIp,
-      srcPort: conv.clientPort,
-      dstIp: conv.serverIp,
-      dstPort: conv.serverPort,
-      senderIp: pkt.srcIp,
-      senderMac: pkt.srcMac,
-      seenNames: seen,
-    }, sink);
+    ctx.input = pkt.input;
+    ctx.frame = pkt.frame;
+    ctx.ts = toNs(pkt.tsSec, pkt.tsNsec);
+    ctx.srcIp = conv.clientIp;
+    ctx.srcPort = conv.clientPort;
+    ctx.dstIp = conv.serverIp;
+    ctx.dstPort = conv.serverPort;
+    ctx.senderIp = pkt.srcIp;
+    ctx.senderMac = pkt.srcMac;
+    ctx.seenNames = seen;
+    emitDnsMessage(payload, ctx, sink);
   };
 }
 

@@ -124,3 +124,44 @@ export function decodeContent(raw: Buffer, codings: string[], cap = DECODED_CAP)
   }
   return { body, truncated, error };
 }
+
+// ---- what the case keeps of a response body -------------------------------------------
+//
+// Response bodies are context (what the server sent), not what leaves the device, and on
+// real web traffic they are most of the bytes: a replay of real HTTP traffic spent most
+// of its import inflating gzip responses only to re-compress them for the case, and
+// writing images into it. So a compressed response is kept as sent (decoded when read,
+// with the same cap), and a large media body is kept as its SHA-256 and size only: the
+// original capture, identified by its own SHA-256, still holds it. Request bodies are
+// always kept decoded: they are what the findings read.
+
+/** Media bodies up to this size (tracking pixels, icons) are kept anyway. */
+export const MEDIA_KEEP_BYTES = 4096;
+
+/** Content codings decodeContent undoes: a response with only these is kept encoded. */
+export function decodableCodings(codings: readonly string[]): boolean {
+  if (codings.length === 0) return false;
+  for (const c of codings) if (decoderFor(c) === null) return false;
+  return true;
+}
+
+const MEDIA_TYPES = new Set([
+  'application/font-woff', 'application/font-woff2', 'application/x-font-ttf', 'application/x-font-woff',
+  'application/x-font-otf', 'application/vnd.ms-fontobject', 'application/x-shockwave-flash',
+]);
+
+/** True for Content-Types whose bodies are pictures, sound, video or fonts. */
+export function isMediaType(contentType: string | null): boolean {
+  if (contentType === null) return false;
+  const semi = contentType.indexOf(';');
+  const t = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  return t.startsWith('image/') || t.startsWith('audio/') || t.startsWith('video/') || t.startsWith('font/') || MEDIA_TYPES.has(t);
+}
+
+/** A record's response body with the codings it was kept with undone (null when none or not kept). */
+export function decodedResponseBody(r: { responseBody: Buffer | null; responseBodyEncoding?: string | null }): DecodedBody | null {
+  if (r.responseBody === null) return null;
+  const enc = r.responseBodyEncoding ?? null;
+  if (enc === null) return { body: r.responseBody, truncated: false, error: null };
+  return decodeContent(r.responseBody, parseCodings(enc));
+}

@@ -15,7 +15,8 @@
 import type { HeaderList, HttpRecord, RecordSink } from '../records.ts';
 import { toNs } from '../util/time.ts';
 import { cappedAnomaly } from './anomaly-cap.ts';
-import { decodeContent, parseCodings } from './http-body.ts';
+import { createHash } from 'node:crypto';
+import { decodableCodings, decodeContent, isMediaType, MEDIA_KEEP_BYTES, parseCodings } from './http-body.ts';
 import {
   findHeadEnd,
   headerList,
@@ -90,6 +91,8 @@ interface Exchange {
   reason: string | null;
   responseHeaders: HeaderList | null;
   responseBody: Buffer | null;
+  responseBodyEncoding: string | null;
+  responseBodySha256: string | null;
   responseBodySize: number;
   respFrame: number | null;
   respTsSec: number;
@@ -104,7 +107,7 @@ function newExchange(): Exchange {
     hasRequest: false, frame: 0, tsSec: 0, tsNsec: 0, method: '', uri: '', version: '', host: null,
     requestHeaders: [], requestBody: null, requestBodySize: 0, reqDone: false,
     hasResponse: false, status: null, reason: null, responseHeaders: null, responseBody: null,
-    responseBodySize: 0, respFrame: null, respTsSec: 0, respTsNsec: 0, respDone: false,
+    responseBodyEncoding: null, responseBodySha256: null, responseBodySize: 0, respFrame: null, respTsSec: 0, respTsNsec: 0, respDone: false,
     truncated: false, emitted: false,
   };
 }
@@ -907,12 +910,20 @@ class Http1Handler implements TcpStreamHandler {
     let body: Buffer | null = null;
     let size = 0;
     let cut = truncated;
+    let encoding: string | null = null;
+    let sha256: string | null = null;
     if (acc !== null) {
       size = acc.size;
       cut ||= acc.truncated;
       if (acc.size > 0) {
         body = acc.bytes();
-        if (d.codings.length > 0 && body.length > 0) {
+        if (dir === 1 && body.length > 0 && decodableCodings(d.codings)) {
+          // Kept as sent, decoded when read (see http-body.ts: what the case keeps).
+          encoding = d.codings.join(', ');
+        } else if (dir === 1 && d.codings.length === 0 && body.length > MEDIA_KEEP_BYTES && isMediaType(headerValue(ex.responseHeaders ?? [], 'content-type'))) {
+          sha256 = createHash('sha256').update(body).digest('hex');
+          body = null;
+        } else if (d.codings.length > 0 && body.length > 0) {
           const r = decodeContent(body, d.codings);
           if (r.error !== null) this.anomaly(dir === 0 ? ex.frame : ex.respFrame, `HTTP ${dir === 0 ? 'request' : 'response'} body: ${r.error}`);
           body = r.body;
@@ -927,6 +938,8 @@ class Http1Handler implements TcpStreamHandler {
       ex.reqDone = true;
     } else {
       ex.responseBody = body;
+      ex.responseBodyEncoding = encoding;
+      ex.responseBodySha256 = sha256;
       ex.responseBodySize = size;
       ex.respDone = true;
     }
@@ -986,6 +999,8 @@ class Http1Handler implements TcpStreamHandler {
       reason: ex.reason,
       responseHeaders: ex.responseHeaders,
       responseBody: ex.responseBody,
+      responseBodyEncoding: ex.responseBodyEncoding,
+      responseBodySha256: ex.responseBodySha256,
       responseBodySize: ex.responseBodySize,
       responseFrame: ex.respFrame,
       responseTs: ex.respFrame === null ? null : toNs(ex.respTsSec, ex.respTsNsec),

@@ -4,7 +4,8 @@
  * the frames an Initial may carry. Pure functions over Buffers; nothing here throws on
  * bad input: failures come back as `null` or an `error` string.
  */
-import { createCipheriv, createDecipheriv, createHash, createSecretKey, type Cipheriv, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type Cipheriv, type KeyObject } from 'node:crypto';
+import { HmacSha256Key } from './sha256.ts';
 
 export interface QuicVersionInfo {
   version: number;
@@ -52,41 +53,65 @@ export function quicVersionInfo(version: number): QuicVersionInfo | null {
   return null;
 }
 
-const ipadKey = Buffer.alloc(64);
-const opadKey = Buffer.alloc(64);
+/** HMAC keys of the versions' salts, made on first use: every connection's HKDF-Extract starts from one. */
+const saltKeys = new Map<Buffer, HmacSha256Key>();
 
-/**
- * HMAC-SHA-256 (RFC 2104) over two hash calls: node's createHmac costs about three times
- * as much for the short inputs of key derivation, and every QUIC connection needs ten.
- */
-function hmacSha256(key: Buffer, data: Buffer): Buffer {
-  const k = key.length > 64 ? createHash('sha256').update(key).digest() : key;
-  ipadKey.fill(0x36);
-  opadKey.fill(0x5c);
-  for (let i = 0; i < k.length; i++) {
-    ipadKey[i] ^= k[i];
-    opadKey[i] ^= k[i];
+function saltKey(salt: Buffer): HmacSha256Key {
+  let key = saltKeys.get(salt);
+  if (key === undefined) {
+    key = new HmacSha256Key(salt);
+    // Only the versions' own salts are worth keeping; any other caller's is used once.
+    if (salt === SALT_V1 || salt === SALT_V2 || salt === SALT_DRAFT_29) saltKeys.set(salt, key);
   }
-  const inner = createHash('sha256').update(ipadKey).update(data).digest();
-  return createHash('sha256').update(opadKey).update(inner).digest();
+  return key;
 }
 
 /** HKDF-Extract with SHA-256 (RFC 5869 §2.2). */
 export function hkdfExtract(salt: Buffer, ikm: Buffer): Buffer {
-  return hmacSha256(salt, ikm);
+  const out = Buffer.allocUnsafe(32);
+  saltKey(salt).macInto(ikm, 0, ikm.length, out, 0);
+  return out;
+}
+
+/** HkdfLabel structures (RFC 8446 §7.1), by output length and then label, built once: there are a handful. */
+const labelInfo: Map<string, Buffer>[] = [];
+
+/** The HKDF-Expand input for `label` with an empty context, followed by the block counter 1. */
+function expandInfo(label: string, length: number): Buffer {
+  const byLabel = (labelInfo[length] ??= new Map<string, Buffer>());
+  let info = byLabel.get(label);
+  if (info === undefined) {
+    const full = `tls13 ${label}`;
+    info = Buffer.allocUnsafe(2 + 1 + full.length + 1 + 1);
+    info.writeUInt16BE(length, 0);
+    info[2] = full.length;
+    info.write(full, 3, 'latin1');
+    info[3 + full.length] = 0; // empty context
+    info[4 + full.length] = 1; // HKDF-Expand block counter
+    byLabel.set(label, info);
+  }
+  return info;
+}
+
+const BLOCK = Buffer.allocUnsafe(32);
+
+/** HKDF-Expand-Label of `label` (length ≤ 32: one HMAC block) under `key`, written to out[outOff, outOff+length). */
+function expandLabelInto(key: HmacSha256Key, label: string, length: number, out: Buffer, outOff: number): void {
+  const info = expandInfo(label, length);
+  key.macInto(info, 0, info.length, BLOCK, 0);
+  BLOCK.copy(out, outOff, 0, length);
 }
 
 /** TLS 1.3 HKDF-Expand-Label with an empty context, SHA-256, length ≤ 32 (one HMAC block suffices). */
 export function hkdfExpandLabel(secret: Buffer, label: string, length: number): Buffer {
-  const full = `tls13 ${label}`;
-  const info = Buffer.allocUnsafe(2 + 1 + full.length + 1 + 1);
-  info.writeUInt16BE(length, 0);
-  info[2] = full.length;
-  info.write(full, 3, 'latin1');
-  info[3 + full.length] = 0; // empty context
-  info[4 + full.length] = 1; // HKDF-Expand block counter
-  return hmacSha256(secret, info).subarray(0, length);
+  const out = Buffer.allocUnsafe(length);
+  expandLabelInto(new HmacSha256Key(secret), label, length, out, 0);
+  return out;
 }
+
+// Reused by every derivation: their padded-key states are all that changes.
+const initialKey = new HmacSha256Key(BLOCK);
+const secretKey = new HmacSha256Key(BLOCK);
 
 export interface InitialKeys {
   secret: Buffer;
@@ -104,14 +129,17 @@ export interface InitialKeys {
 
 /** Initial secrets of one side ("client in" / "server in") for a client-chosen DCID. */
 export function deriveInitialKeys(info: QuicVersionInfo, dcid: Buffer, server: boolean): InitialKeys {
-  const initial = hkdfExtract(info.salt, dcid);
-  const secret = hkdfExpandLabel(initial, server ? 'server in' : 'client in', 32);
-  return {
-    secret,
-    key: hkdfExpandLabel(secret, info.keyLabel, 16),
-    iv: hkdfExpandLabel(secret, info.ivLabel, 12),
-    hp: hkdfExpandLabel(secret, info.hpLabel, 16),
-  };
+  // One allocation for the four outputs: secret (32), key (16), iv (12), hp (16).
+  const out = Buffer.allocUnsafe(76);
+  saltKey(info.salt).macInto(dcid, 0, dcid.length, BLOCK, 0);
+  initialKey.setKey(BLOCK);
+  expandLabelInto(initialKey, server ? 'server in' : 'client in', 32, out, 0);
+  const secret = out.subarray(0, 32);
+  secretKey.setKey(secret);
+  expandLabelInto(secretKey, info.keyLabel, 16, out, 32);
+  expandLabelInto(secretKey, info.ivLabel, 12, out, 48);
+  expandLabelInto(secretKey, info.hpLabel, 16, out, 60);
+  return { secret, key: out.subarray(32, 48), iv: out.subarray(48, 60), hp: out.subarray(60, 76) };
 }
 
 /** Read a QUIC variable-length integer (RFC 9000 §16); null if it does not fit before `end`. */

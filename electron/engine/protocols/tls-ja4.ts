@@ -10,18 +10,63 @@
  *   c = sha256(sorted extensions without SNI/ALPN, "_", signature algorithms in wire order)[0..12]
  *
  * GREASE values are ignored everywhere; an empty list hashes to "000000000000".
+ *
+ * The hashed lists are written as ASCII straight into a reused buffer and hashed from
+ * there in one call: building them as strings (hex, join, template) and hashing them
+ * through a Hash object made ja4 the dissector's largest allocator after DNS.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { EXT_ALPN, EXT_SERVER_NAME, isGrease, type ClientHello } from './tls-hello.ts';
 
 const EMPTY_HASH = '000000000000';
+const HEX = '0123456789abcdef';
 
-function hex4(v: number): string {
-  return v.toString(16).padStart(4, '0');
+// Scratch, grown on demand: the sorted values and the text that is hashed.
+let sorted = new Int32Array(128);
+let text = Buffer.allocUnsafe(1024);
+
+/** Room for `n` values in `sorted` and for `chars` bytes of text. */
+function reserve(n: number, chars: number): void {
+  if (sorted.length < n) sorted = new Int32Array(Math.max(n, sorted.length * 2));
+  if (text.length < chars) text = Buffer.allocUnsafe(Math.max(chars, text.length * 2));
 }
 
-function hash12(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 12);
+/** Write `v` (a 16-bit field) as 4 lowercase hex digits at `at`; returns the position after. */
+function putHex4(v: number, at: number): number {
+  text[at] = HEX.charCodeAt((v >>> 12) & 15);
+  text[at + 1] = HEX.charCodeAt((v >>> 8) & 15);
+  text[at + 2] = HEX.charCodeAt((v >>> 4) & 15);
+  text[at + 3] = HEX.charCodeAt(v & 15);
+  return at + 4;
+}
+
+/** Write the first `n` entries of `sorted` as comma-separated hex at `at`; returns the position after. */
+function putSorted(n: number, at: number): number {
+  let p = at;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) text[p++] = 0x2c;
+    p = putHex4(sorted[i], p);
+  }
+  return p;
+}
+
+/** First 12 hex digits of the SHA-256 of text[0, len). */
+function hash12(len: number): string {
+  // The one-shot hash with hex output: about half the cost of a Hash object for these sizes.
+  return hash('sha256', text.subarray(0, len), 'hex').slice(0, 12);
+}
+
+/** Copy the non-GREASE values of `list` into `sorted` and sort them; returns how many. */
+function sortedWithoutGrease(list: readonly number[], skip1: number, skip2: number): number {
+  reserve(list.length, 0);
+  let n = 0;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (!isGrease(v) && v !== skip1 && v !== skip2) sorted[n++] = v;
+  }
+  // A typed array sorts numerically, in place, without a comparator call per pair.
+  sorted.subarray(0, n).sort();
+  return n;
 }
 
 function versionCode(v: number): string {
@@ -67,31 +112,42 @@ function twoDigits(n: number): string {
 
 /** Compute the JA4 fingerprint of a parsed ClientHello; `transport` is 't' for TCP, 'q' for QUIC. */
 export function ja4(h: ClientHello, transport: 't' | 'q'): string {
-  const ciphers: number[] = [];
-  for (const c of h.ciphers) if (!isGrease(c)) ciphers.push(c);
+  let cipherCount = 0;
+  for (const c of h.ciphers) if (!isGrease(c)) cipherCount++;
   let extCount = 0;
   let hasSni = false;
-  const exts: number[] = [];
   for (const e of h.extensions) {
     if (isGrease(e)) continue;
     extCount++;
     if (e === EXT_SERVER_NAME) hasSni = true;
-    else if (e !== EXT_ALPN) exts.push(e);
   }
-  const sigs: string[] = [];
-  for (const s of h.signatureAlgorithms) if (!isGrease(s)) sigs.push(hex4(s));
 
-  const a = transport + ja4Version(h) + (hasSni ? 'd' : 'i') + twoDigits(ciphers.length) +
+  const a = transport + ja4Version(h) + (hasSni ? 'd' : 'i') + twoDigits(cipherCount) +
     twoDigits(extCount) + ja4AlpnMark(h.alpnFirst);
 
-  ciphers.sort((x, y) => x - y);
-  const b = ciphers.length === 0 ? EMPTY_HASH : hash12(ciphers.map(hex4).join(','));
+  // -1 never occurs in a 16-bit list: nothing extra is skipped among the ciphers.
+  const nc = sortedWithoutGrease(h.ciphers, -1, -1);
+  let b = EMPTY_HASH;
+  if (nc > 0) {
+    reserve(0, nc * 5);
+    b = hash12(putSorted(nc, 0));
+  }
 
-  exts.sort((x, y) => x - y);
+  const ne = sortedWithoutGrease(h.extensions, EXT_SERVER_NAME, EXT_ALPN);
   let c = EMPTY_HASH;
-  if (exts.length > 0) {
-    const list = exts.map(hex4).join(',');
-    c = hash12(sigs.length > 0 ? `${list}_${sigs.join(',')}` : list);
+  if (ne > 0) {
+    const sigs = h.signatureAlgorithms;
+    reserve(0, (ne + sigs.length) * 5 + 1);
+    let p = putSorted(ne, 0);
+    // Signature algorithms in wire order, after an underscore, only if any is left.
+    let first = true;
+    for (let i = 0; i < sigs.length; i++) {
+      if (isGrease(sigs[i])) continue;
+      text[p++] = first ? 0x5f : 0x2c;
+      first = false;
+      p = putHex4(sigs[i], p);
+    }
+    c = hash12(p);
   }
   return `${a}_${b}_${c}`;
 }

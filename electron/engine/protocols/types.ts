@@ -58,7 +58,7 @@ export interface UdpProtocol {
   end?(conv: ConversationState, sink: RecordSink): void;
 }
 
-/** Meta of a chunk of reassembled TCP bytes. */
+/** Meta of a chunk of reassembled TCP bytes; one object the TCP layer reuses, so read it during the call only. */
 export interface StreamChunkMeta {
   /** Frame that carried the first byte of this chunk. */
   frame: number;

@@ -40,7 +40,9 @@ import type {
   TlsRecord,
 } from '../records.ts';
 import type { InputSummary } from '../import/types.ts';
-import { decodeBody, encodeBody, type BodyCodec } from './body-codec.ts';
+import { decodeBody, type BodyCodec } from './body-codec.ts';
+import { prepareHttp, type PreparedHttp } from './http-prepare.ts';
+import { decodeContent, parseCodings } from '../protocols/http-body.ts';
 import { dnsHostLinks, httpHostLinks, nameHostLinks, tlsHostLinks, type HostLinkFn, type HostSource } from './host-links.ts';
 import { dropInputRecords, duplicateError, findDuplicate } from './duplicate-input.ts';
 import { CaseSchemaError, migrate, pendingMigrations } from './migrate.ts';
@@ -150,10 +152,26 @@ export interface CaseMeta {
 /** Stored rows are the records as written, plus `rowId` (the table's primary key). */
 export type StoredDns = DnsRecord & { rowId: number };
 export type StoredTls = TlsRecord & { rowId: number };
+/** What `httpBodies` did to a response body, and what the case holds of one it did not keep. */
+export interface ResponseBodyInfo {
+  /** Content codings undone on reading (the body was kept as sent), or null. */
+  encoding: string | null;
+  /** Why that decoding stopped early, or null. */
+  decodeError: string | null;
+  /** True when the decoded body stops at the cap or at damaged input. */
+  decodeTruncated: boolean;
+  /** SHA-256 of a body the case did not keep (media), or null. */
+  sha256: string | null;
+}
+
 /** HTTP exchange without its bodies (read them with `httpBodies`). */
 export type StoredHttp = Omit<HttpRecord, 'requestBody' | 'responseBody'> & {
   rowId: number;
-  /** Decoded body sizes (what `httpBodies` returns), 0 when there is none. */
+  /**
+   * Body sizes as kept, 0 when there is none: decoded, except a response kept as sent
+   * (`responseBodyEncoding`), whose length is the encoded one; a response not kept
+   * (`responseBodySha256`) counts its full length.
+   */
   requestBodyLen: number;
   responseBodyLen: number;
 };
@@ -266,8 +284,8 @@ export class CaseStore implements RecordSink {
     this.insHttp = db.prepare(`INSERT INTO http (input_id, frame, entry, ts_ns, src_ip, src_port, dst_ip, dst_port,
       source, method, host, uri, version, request_headers, request_body, request_body_codec, request_body_len,
       request_body_size, status, reason, response_headers, response_body, response_body_codec, response_body_len,
-      response_body_size, response_frame, response_ts_ns, truncated, server_ip)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      response_body_size, response_frame, response_ts_ns, truncated, server_ip, response_body_encoding, response_body_sha256)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insFlow = db.prepare(`INSERT INTO flows (input_id, proto, src_ip, src_port, dst_ip, dst_port, src_mac, dst_mac,
       first_frame, first_ts_ns, last_ts_ns, packets_up, packets_down, bytes_up, bytes_down, app, gap_bytes)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -430,31 +448,33 @@ export class CaseStore implements RecordSink {
 
   /** Store an HTTP exchange; bodies are compressed (see body-codec.ts). */
   http(r: HttpRecord): void {
+    let p: PreparedHttp;
+    try {
+      p = prepareHttp(r);
+    } catch (e) {
+      this.begin();
+      this.failed('http', r.input, r.frame, e);
+      this.tick();
+      return;
+    }
+    this.httpPrepared(p);
+  }
+
+  /** Store an HTTP exchange whose headers and bodies are already encoded (http-prepare.ts). */
+  httpPrepared(r: PreparedHttp): void {
     this.begin();
     try {
-      let reqBody: Buffer | null = null;
-      let reqCodec: BodyCodec | null = null;
-      let reqLen = 0;
-      if (r.requestBody && r.requestBody.length > 0) {
-        const enc = encodeBody(r.requestBody);
-        reqBody = enc.data;
-        reqCodec = enc.codec;
-        reqLen = r.requestBody.length;
-      }
-      let resBody: Buffer | null = null;
-      let resCodec: BodyCodec | null = null;
-      let resLen = 0;
-      if (r.responseBody && r.responseBody.length > 0) {
-        const enc = encodeBody(r.responseBody);
-        resBody = enc.data;
-        resCodec = enc.codec;
-        resLen = r.responseBody.length;
-      }
+      const req = r.requestBody !== null && r.requestBody.len > 0 ? r.requestBody : null;
+      const res = r.responseBody !== null && r.responseBody.len > 0 ? r.responseBody : null;
+      const sha256 = res === null ? r.responseBodySha256 ?? null : null;
+      // A body not kept still counts its full length (the capture holds the bytes).
+      const resLen = res !== null ? res.len : sha256 !== null ? r.responseBodySize : 0;
       this.insHttp.run(r.input, r.frame, r.entry ?? null, r.ts, r.srcIp, r.srcPort, r.dstIp, r.dstPort,
-        r.source, r.method, r.host, r.uri, r.version, JSON.stringify(r.requestHeaders),
-        reqBody, reqCodec, reqLen, r.requestBodySize, r.status, r.reason,
-        r.responseHeaders ? JSON.stringify(r.responseHeaders) : null, resBody, resCodec, resLen,
-        r.responseBodySize, r.responseFrame, r.responseTs, r.truncated ? 1 : 0, r.serverIp ?? null);
+        r.source, r.method, r.host, r.uri, r.version, r.requestHeadersJson,
+        req?.data ?? null, req?.codec ?? null, req?.len ?? 0, r.requestBodySize, r.status, r.reason,
+        r.responseHeadersJson, res?.data ?? null, res?.codec ?? null, resLen,
+        r.responseBodySize, r.responseFrame, r.responseTs, r.truncated ? 1 : 0, r.serverIp ?? null,
+        res === null ? null : r.responseBodyEncoding ?? null, sha256);
     } catch (e) {
       this.failed('http', r.input, r.frame, e);
     }
@@ -862,7 +882,7 @@ export class CaseStore implements RecordSink {
     return this.byTime('http', `input_id, frame, entry, src_ip, src_port, dst_ip, dst_port, source, method, host, uri,
       version, request_headers, request_body_len, request_body_size, status, reason, response_headers,
       response_body_len, response_body_size, response_frame, CAST(response_ts_ns AS TEXT) AS response_ts, truncated,
-      server_ip`, (r) => ({
+      server_ip, response_body_encoding, response_body_sha256`, (r) => ({
       rowId: r.id as number,
       input: r.input_id as number,
       frame: r.frame as number | null,
@@ -884,6 +904,8 @@ export class CaseStore implements RecordSink {
       reason: r.reason as string | null,
       responseHeaders: r.response_headers === null ? null : JSON.parse(r.response_headers as string) as HeaderList,
       responseBodyLen: r.response_body_len as number,
+      responseBodyEncoding: r.response_body_encoding as string | null,
+      responseBodySha256: r.response_body_sha256 as string | null,
       responseBodySize: r.response_body_size as number,
       responseFrame: r.response_frame as number | null,
       responseTs: nsOrNull(r.response_ts),
@@ -951,14 +973,31 @@ export class CaseStore implements RecordSink {
     }
   }
 
-  /** Decoded request and response bodies of one HTTP exchange (null where there is none). */
-  httpBodies(id: number): { request: Buffer | null; response: Buffer | null } {
-    const r = this.db.prepare(`SELECT request_body, request_body_codec, response_body, response_body_codec
-      FROM http WHERE id = ?`).get(id) as Row | undefined;
-    if (!r) return { request: null, response: null };
+  /**
+   * Decoded request and response bodies of one HTTP exchange (null where there is none
+   * or it was not kept). A response kept as sent is content-decoded here, with the
+   * dissector's cap; `response` says what was undone, what went wrong, and, for a body
+   * not kept, its SHA-256.
+   */
+  httpBodies(id: number): { request: Buffer | null; response: Buffer | null } & { responseInfo: ResponseBodyInfo } {
+    const r = this.db.prepare(`SELECT request_body, request_body_codec, response_body, response_body_codec,
+      response_body_encoding, response_body_sha256 FROM http WHERE id = ?`).get(id) as Row | undefined;
+    const info: ResponseBodyInfo = { encoding: null, decodeError: null, decodeTruncated: false, sha256: null };
+    if (!r) return { request: null, response: null, responseInfo: info };
+    let response = r.response_body === null ? null : decodeBody(r.response_body_codec as BodyCodec, r.response_body as Buffer);
+    info.sha256 = (r.response_body_sha256 as string | null) ?? null;
+    const encoding = (r.response_body_encoding as string | null) ?? null;
+    if (response !== null && encoding !== null) {
+      const d = decodeContent(response, parseCodings(encoding));
+      response = d.body;
+      info.encoding = encoding;
+      info.decodeError = d.error;
+      info.decodeTruncated = d.truncated;
+    }
     return {
       request: r.request_body === null ? null : decodeBody(r.request_body_codec as BodyCodec, r.request_body as Buffer),
-      response: r.response_body === null ? null : decodeBody(r.response_body_codec as BodyCodec, r.response_body as Buffer),
+      response,
+      responseInfo: info,
     };
   }
 

@@ -190,7 +190,13 @@ describe('evidence.get', () => {
     expect(detail.source).toMatchObject({ fileName: PIPELINED, sha256: sha256(PIPELINED), format: 'pcap', frame: t.frame, ts: row.ts });
     expect(detail.http?.requestHeaders.find(([n]) => n.toLowerCase() === 'host')?.[1]).toBe(t.host);
     expect(detail.http?.rawRequestHead.startsWith(`${t.method} ${t.uri} ${t.version}\r\n`)).toBe(true);
-    expect(detail.http?.responseBody?.size).toBe(row.responseBodyLen);
+    // The response came gzip-compressed: the case keeps it as sent, the preview decodes it.
+    const body = detail.http?.responseBody;
+    expect(body?.contentEncoding).toBe('gzip');
+    expect(body?.wireSize).toBe(row.responseBodyLen);
+    expect(body?.size).toBeGreaterThan(row.responseBodyLen);
+    expect(body?.decodeError).toBeNull();
+    expect(body?.text?.length).toBeGreaterThan(0);
     expect(detail.related.some((r) => r.kind === 'flow')).toBe(true);
   });
 

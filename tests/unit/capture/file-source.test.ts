@@ -1,11 +1,11 @@
 /** Read-only streaming file access: decoded chunks, transparent gunzip, SHA-256 of the original bytes. */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RAW_CHUNK, openSource } from '../../../electron/engine/capture/file-source.ts';
+import { RAW_CHUNK, openSource, type RawTee } from '../../../electron/engine/capture/file-source.ts';
 import { createPcapReader } from '../../../electron/engine/capture/pcap-reader.ts';
 import { CORPUS, truthOf } from './corpus.ts';
 
@@ -129,5 +129,51 @@ describe('openSource', () => {
     const s = await openSource(path);
     await s.close();
     await expect(s.digest()).rejects.toThrow(/after close/);
+  });
+
+  it('reads raw chunks through a tee, decodes gzip from copies, and reads the rest for the tee alone', async () => {
+    const big = randomBytes(2 * RAW_CHUNK + 4321);
+    const gz = gzipSync(big, { level: 1 });
+    for (const [name, bytes, gzip] of [['tee.bin', big, false], ['tee.bin.gz', gz, true]] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      // Two buffers taken in turn, each overwritten as soon as it is handed out again: what the ring does.
+      const slots = [Buffer.alloc(RAW_CHUNK), Buffer.alloc(RAW_CHUNK)];
+      const seen: Buffer[] = [];
+      let turn = 0;
+      const tee: RawTee = {
+        next: () => slots[turn++ % 2].fill(0xee),
+        filled: (n) => { seen.push(Buffer.from(slots[(turn - 1) % 2].subarray(0, n))); },
+      };
+      const whole = await openSource(path, { hash: false, tee });
+      expect(whole.gzip).toBe(gzip);
+      const decoded: Buffer[] = [];
+      for await (const c of whole) decoded.push(Buffer.from(c));
+      await whole.close();
+      expect(Buffer.concat(decoded).equals(big)).toBe(true);
+      expect(Buffer.concat(seen).equals(bytes)).toBe(true);
+
+      seen.length = 0;
+      const s = await openSource(path, { hash: false, tee });
+      for await (const c of s) { void c; break; }
+      // The consumer stopped early; the tee still gets every raw byte, once, in order.
+      await s.readRest();
+      expect(Buffer.concat(seen).equals(bytes)).toBe(true);
+      expect(await s.unchanged()).toBe(true);
+      await s.close();
+    }
+  });
+
+  it('says whether the file changed since it was opened, or was not read to its end', async () => {
+    const path = join(dir, 'grows.bin');
+    writeFileSync(path, randomBytes(RAW_CHUNK + 10));
+    const s = await openSource(path, { hash: false });
+    for await (const c of s) { void c; break; }
+    expect(await s.unchanged()).toBe(false); // not read to the end yet
+    await s.readRest();
+    expect(await s.unchanged()).toBe(true);
+    appendFileSync(path, Buffer.from('more'));
+    expect(await s.unchanged()).toBe(false);
+    await s.close();
   });
 });

@@ -94,6 +94,52 @@ describe('flow table', () => {
     }
   });
 
+  it('agrees with a plain Map for IPv6 flows too, mixed with IPv4 ones', () => {
+    const t = new FlowTable<Entry>();
+    const ref = new Map<string, Entry>();
+    const next = lcg(11);
+    // The high bits: an LCG's low bits repeat with short periods.
+    const pick = (n: number): number => (next() >>> 12) % n;
+    // Addresses that differ in one byte anywhere (first, middle or last word), so the order rule and
+    // every key word are exercised, and few of them, so slots collide.
+    const addr = (): string => {
+      const b = Buffer.from('20010db8000000000000000000000000', 'hex');
+      b[pick(16)] = pick(4);
+      return b.toString('hex');
+    };
+    const norm = (a: string, b: string, sp: number, dp: number): string => (a < b || (a === b && sp <= dp) ? `${a}/${b}/${sp}/${dp}` : `${b}/${a}/${dp}/${sp}`);
+    for (let step = 0; step < 30_000; step++) {
+      const six = pick(4) !== 0;
+      const a = six ? addr() : (0x0a000000 + pick(16)).toString(16);
+      const b = six ? addr() : (0x0a000000 + pick(16)).toString(16);
+      const sp = 1 + pick(20);
+      const dp = 1 + pick(3);
+      const k = `${six ? 6 : 4}:${norm(a, b, sp, dp)}`;
+      const input = six ? v6(a, b) : v4(parseInt(a, 16), parseInt(b, 16));
+      const found = t.find(input, sp, dp);
+      expect(found).toBe(ref.get(k));
+      // The side that sorts first is the one named first in the normalised key.
+      expect(input.srcLow).toBe(norm(a, b, sp, dp).startsWith(`${a}/${b}/${sp}/`));
+      if (found === undefined) {
+        if (pick(3) !== 0) {
+          const e = new Entry(k);
+          t.add(e, pick(2), step);
+          ref.set(k, e);
+        }
+      } else if (pick(2) === 0) {
+        t.remove(found);
+        ref.delete(k);
+      }
+      expect(t.size).toBe(ref.size);
+    }
+    expect([...ref.keys()].filter((k) => k.startsWith('6:')).length).toBeGreaterThan(500);
+    for (const [k, e] of ref) {
+      const [a, b, sp, dp] = k.slice(2).split('/');
+      const back = k.startsWith('6:') ? v6(b, a) : v4(parseInt(b, 16), parseInt(a, 16));
+      expect(t.find(back, Number(dp), Number(sp))).toBe(e);
+    }
+  });
+
   it('keeps least-recently-used order per list', () => {
     const t = new FlowTable<Entry>();
     const es: Entry[] = [];

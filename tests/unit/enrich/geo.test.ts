@@ -5,7 +5,7 @@
  * only its form is checked there. Private and reserved ranges are checked strictly.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -181,6 +181,22 @@ describe('database records', () => {
     expect(dbs[1].version).toBe(pkgVersion('@ip-location-db/geo-whois-asn-country-mmdb'));
     expect(dbs[2].version).toBe(pkgVersion('@ip-location-db/asn'));
     expect(dbs[2].attribution).toMatch(/RouteViews/);
+  });
+
+  it('remembers a database hash per path, size and time, and hashes again when the file changes', () => {
+    const file = join(scratch, 'whois-copy.mmdb');
+    copyFileSync(join(pkgDir('@ip-location-db/geo-whois-asn-country-mmdb'), 'geo-whois-asn-country.mmdb'), file);
+    const real = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const cacheDir = join(scratch, 'hash-cache');
+    const open = (): string | undefined => GeoDb.open({ countryDb: file, whoisCountryDb: null, asnDb: null, cacheDir }).databases()[0].sha256;
+    expect(open()).toBe(real);
+    // The remembered value is what a second open reports (shown by planting another one)…
+    const [memo] = readdirSync(cacheDir).filter((f) => f.startsWith('sha256-'));
+    writeFileSync(join(cacheDir, memo), 'f'.repeat(64));
+    expect(open()).toBe('f'.repeat(64));
+    // …until the file's modification time changes.
+    utimesSync(file, new Date(2001, 0, 1), new Date(2001, 0, 1));
+    expect(open()).toBe(real);
   });
 
   it('reads the data date from ip-location-db version numbers', () => {

@@ -3,13 +3,14 @@
  * what the one-thread import finds, in the same order, with the same summary.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { importFile } from '../../../electron/engine/import/import-file.ts';
 import { CollectingSink, type RecordSink } from '../../../electron/engine/records.ts';
 import { CORPUS } from '../capture/corpus.ts';
+import { LINKTYPE, ipv4, udp, writePcap } from '../dissect/build.ts';
 
 // Bodies, QUIC, DNS over TCP, secrets, comments and name records, anomalies, a fatal header.
 const FILES = [
@@ -89,5 +90,36 @@ describe('pipelined import', () => {
     expect(calls).toBe(1);
     expect(s.error).toMatch(/disk full/);
     expect(s.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('reports a file written to while it is imported instead of giving it a hash', async () => {
+    // 42 MB: ten read chunks. A DNS query (a record) every 60 kB, so every chunk yields a batch and
+    // flow control keeps the dissect worker at most four chunks ahead of this thread.
+    const query = Buffer.concat([
+      Buffer.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]),
+      Buffer.from([7]), Buffer.from('example'), Buffer.from([3]), Buffer.from('com'), Buffer.from([0, 0, 1, 0, 1]),
+    ]);
+    const filler = Buffer.alloc(60_000, 0x5a);
+    const frames: Array<{ data: Buffer }> = [];
+    for (let i = 0; i < 700; i++) {
+      frames.push({ data: ipv4({ src: '10.0.0.1', dst: '10.0.0.53', proto: 17 }, udp({ sport: 20_000 + i, dport: 53 }, query)) });
+      frames.push({ data: ipv4({ src: '10.0.0.1', dst: '10.0.0.9', proto: 17 }, udp({ sport: 9, dport: 9 }, filler)) });
+    }
+    const path = join(tempDir(), 'grows.pcap');
+    writeFileSync(path, writePcap(LINKTYPE.RAW, frames));
+    const sink = new CollectingSink();
+    const dns = sink.dns.bind(sink);
+    let appended = false;
+    sink.dns = (r) => {
+      // The first record arrives while the dissect worker is still reading: the file grows under it.
+      if (!appended) appendFileSync(path, Buffer.alloc(16));
+      appended = true;
+      dns(r);
+    };
+    const s = await importFile(path, 1, sink, { pipeline: true });
+    expect(appended).toBe(true);
+    expect(s.error).toBe('cannot hash file: the file changed while it was being hashed');
+    expect(s.sha256).toBe('');
+    expect(sink.dnsRecords.length).toBe(700);
   });
 });

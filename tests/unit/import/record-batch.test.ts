@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchingSink, replayBatch, type RecordBatch } from '../../../electron/engine/import/record-batch.ts';
 import { CollectingSink, type RecordSink } from '../../../electron/engine/records.ts';
+import { prepareHttp, unprepareHttp, type PreparedHttp } from '../../../electron/engine/store/http-prepare.ts';
 import { dnsRecord, flowRecord, httpRecord, nameRecord, tlsRecord } from '../store/records-fixture.ts';
 
 /** Encode with `feed`, move every batch through a real structured clone with transfer, decode. */
@@ -18,6 +19,28 @@ function roundTrip(feed: (sink: RecordSink) => void): { out: CollectingSink; bat
 }
 
 describe('record batches', () => {
+  it('hand a sink that takes prepared exchanges what the case store would prepare itself', () => {
+    const text = Buffer.from('{"events":[{"url":"https://example.com/private"}]}'.repeat(200));
+    const records = [
+      httpRecord({ requestBody: text, requestBodySize: text.length, responseBody: Buffer.alloc(0) }),
+      httpRecord({ requestBody: null, responseBody: Buffer.from([0x1f, 0x8b, 1, 2]), responseBodyEncoding: 'gzip', responseHeaders: null }),
+      httpRecord({ responseBody: null, responseBodySha256: 'cd'.repeat(32) }),
+    ];
+    const sent: RecordBatch[] = [];
+    const sink = new BatchingSink((b, transfer) => sent.push(structuredClone(b, { transfer })));
+    for (const r of records) sink.http(r);
+    sink.flush();
+    const prepared: PreparedHttp[] = [];
+    const taker = Object.assign(new CollectingSink(), { httpPrepared: (p: PreparedHttp) => prepared.push(p) });
+    for (const b of sent) replayBatch(b, taker);
+    expect(taker.httpRecords).toEqual([]);
+    expect(prepared).toStrictEqual(records.map(prepareHttp));
+    // The text was compressed on the sending side; the gzip body crossed as it was sent.
+    expect(prepared[0].requestBody).toMatchObject({ codec: 'br', len: text.length });
+    expect(prepared[1].responseBody).toMatchObject({ codec: 'raw', len: 4 });
+    expect(prepared.map(unprepareHttp)).toStrictEqual(records);
+  });
+
   it('carry every field of every record kind unchanged, in order', () => {
     const big = Buffer.alloc(64 * 1024);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
@@ -36,8 +59,9 @@ describe('record batches', () => {
         tlsRecord({ sni: null, ja4: null, alpn: [], versions: [], ciphers: [], extensions: [], transport: 'quic', quicVersion: 0x6b3343cf, serverVersion: null, serverCipher: null, serverFrame: null }),
       ],
       http: [
-        httpRecord(),
+        httpRecord({ responseBodyEncoding: 'gzip, br', responseBodySha256: null }),
         httpRecord({
+          responseBodyEncoding: null, responseBodySha256: 'ab'.repeat(32),
           host: null, status: null, reason: null, responseHeaders: null, responseFrame: null, responseTs: null, truncated: true,
           requestHeaders: [['X-Ünïcode', 'wert €'], ['Empty', '']], requestBody: view, requestBodySize: 480, responseBody: Buffer.alloc(0),
           serverIp: '2001:db8::1', source: 'har', entry: 7, frame: null,
@@ -102,6 +126,25 @@ describe('record batches', () => {
     expect(out.dnsRecords[0].ts).toBe(far);
     expect(out.dnsRecords[0].qname).toBe(Buffer.from('a\ud800b', 'utf8').toString('utf8'));
     expect(out.dnsRecords[1].ts).toBe(-5n);
+  });
+
+  it('carries short and long strings, ASCII or not, whichever way they are written', () => {
+    // Lengths either side of the switch from the byte loop to one native write (48), and far past it;
+    // a non-ASCII character at the start, the middle or the end, of two, three or four UTF-8 bytes.
+    const names: string[] = [];
+    for (const len of [0, 1, 46, 47, 48, 49, 200, 5000]) {
+      names.push('a'.repeat(len));
+      for (const ch of ['é', '€', '😀', '\u0080', 'ÿ']) {
+        if (len < 2) continue;
+        names.push(ch + 'b'.repeat(len - 1));
+        names.push('c'.repeat(len >> 1) + ch + 'd'.repeat(len - (len >> 1) - 1));
+        names.push('e'.repeat(len - 1) + ch);
+      }
+    }
+    const { out } = roundTrip((s) => {
+      for (const qname of names) s.dns(dnsRecord({ qname }));
+    });
+    expect(out.dnsRecords.map((r) => r.qname)).toStrictEqual(names);
   });
 
   it('splits long runs into several batches and loses nothing', () => {

@@ -103,6 +103,22 @@ describe('dns names', () => {
     expect(readName(utf, 12)).toBe('José');
   });
 
+  it('joins plain and escaped labels in any order, across a pointer', () => {
+    const label = (b: Buffer): Buffer => Buffer.concat([Buffer.from([b.length]), b]);
+    // At 12: "co m" (a space is printable, kept) then the root. At 18: "x", "a.b", "José", then a pointer to 12.
+    const msg = Buffer.concat([
+      header(1, 0, 0, 0),
+      label(Buffer.from('co m')), Buffer.from([0]),
+      label(Buffer.from('x')), label(Buffer.from('a.b')), label(Buffer.from('José', 'utf8')), pointer(12),
+      // At 32: an escaped label first, then plain ones.
+      label(Buffer.from([0x7f, 0x41])), label(Buffer.from('plain')), label(Buffer.from('end')), Buffer.from([0]),
+    ]);
+    expect(readName(msg, 18)).toBe('x.a\\.b.José.co m');
+    expect(nameResult.end).toBe(32);
+    expect(readName(msg, 32)).toBe('\\127A.plain.end');
+    expect(nameResult.end).toBe(msg.length);
+  });
+
   it('formats IPv6 per RFC 5952', () => {
     const v = (hex: string): string => ipv6Text(Buffer.from(hex, 'hex'), 0);
     expect(v('20010db8000000000000000000000001')).toBe('2001:db8::1');

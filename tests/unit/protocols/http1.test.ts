@@ -1,8 +1,9 @@
 /** The HTTP/1.x stream handler, fed hand-written streams directly (no dissector). */
+import { createHash } from 'node:crypto';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { http1Protocol } from '../../../electron/engine/protocols/http1.ts';
-import { DECODED_CAP } from '../../../electron/engine/protocols/http-body.ts';
+import { DECODED_CAP, decodedResponseBody, MEDIA_KEEP_BYTES } from '../../../electron/engine/protocols/http-body.ts';
 import type { StreamChunkMeta, StreamDir, TcpConversation } from '../../../electron/engine/protocols/types.ts';
 import { CollectingSink, type HttpRecord } from '../../../electron/engine/records.ts';
 
@@ -142,7 +143,10 @@ describe('http1 stream handler', () => {
     expect(recs[2].requestBody?.toString()).toBe(postBody.toString());
     expect(recs[3].requestBody?.toString()).toBe(postBody.toString());
     expect(recs[3].requestHeaders).toContainEqual(['X-Sum', '9']);
-    expect(recs[3].responseBody?.equals(gzBody)).toBe(true);
+    // A compressed response is kept as sent and decodes to the original when read.
+    expect(recs[3].responseBodyEncoding).toBe('gzip');
+    expect(recs[3].responseBody?.equals(gz)).toBe(true);
+    expect(decodedResponseBody(recs[3])?.body.equals(gzBody)).toBe(true);
     expect(recs[3].responseBodySize).toBe(gz.length);
     expect(recs[3].responseHeaders).toContainEqual(['X-Check', 'yes']);
     expect(recs[4].responseBody).toBeNull();
@@ -180,25 +184,61 @@ describe('http1 stream handler', () => {
       expect(sink.anomalyRecords, coding).toEqual([]);
       const r = sink.httpRecords[0];
       expect(r.requestBody?.equals(text), coding).toBe(true);
-      expect(r.responseBody?.equals(text), coding).toBe(true);
+      expect(r.responseBody?.equals(body), coding).toBe(true);
+      expect(r.responseBodyEncoding, coding).toBe(coding.replace('identity, ', ''));
+      const decoded = decodedResponseBody(r);
+      expect(decoded?.error, coding).toBeNull();
+      expect(decoded?.body.equals(text), coding).toBe(true);
       expect(r.requestBodySize).toBe(body.length);
     }
   });
 
-  it('stops a gzip bomb at the decoded cap', () => {
+  it('stops a gzip bomb at the decoded cap: in a request on import, in a response when read', () => {
     const bomb = gzipSync(Buffer.alloc(DECODED_CAP * 3), { level: 9 });
     expect(bomb.length).toBeLessThan(100_000);
     const { sink } = play([
-      [0, b('GET /bomb HTTP/1.1\r\nHost: h\r\n\r\n')],
+      [0, Buffer.concat([b(`POST /bomb HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n\r\n`), bomb])],
       [1, Buffer.concat([b(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n\r\n`), bomb])],
     ]);
     const r = sink.httpRecords[0];
     expect(r.truncated).toBe(true);
+    expect(r.requestBodySize).toBe(bomb.length);
+    expect(r.requestBody!.length).toBeLessThanOrEqual(DECODED_CAP);
+    expect(r.requestBody!.length).toBeGreaterThan(DECODED_CAP / 2);
+    expect(r.requestBody!.every((x) => x === 0)).toBe(true);
+    expect(sink.anomalyRecords.some((a) => a.layer === 'http' && /request body.*cap/.test(a.error))).toBe(true);
+    // The response is kept as sent (the bomb's own 8 KiB-odd bytes); reading it stops at the cap.
     expect(r.responseBodySize).toBe(bomb.length);
-    expect(r.responseBody!.length).toBeLessThanOrEqual(DECODED_CAP);
-    expect(r.responseBody!.length).toBeGreaterThan(DECODED_CAP / 2);
-    expect(r.responseBody!.every((x) => x === 0)).toBe(true);
-    expect(sink.anomalyRecords.some((a) => a.layer === 'http' && /cap/.test(a.error))).toBe(true);
+    expect(r.responseBody?.equals(bomb)).toBe(true);
+    const decoded = decodedResponseBody(r)!;
+    expect(decoded.truncated).toBe(true);
+    expect(decoded.error).toMatch(/cap/);
+    expect(decoded.body.length).toBeLessThanOrEqual(DECODED_CAP);
+    expect(decoded.body.length).toBeGreaterThan(DECODED_CAP / 2);
+  });
+
+  it('keeps a media body over 4 KiB as its SHA-256 and size only, and smaller ones whole', () => {
+    const photo = Buffer.alloc(MEDIA_KEEP_BYTES + 1);
+    for (let i = 0; i < photo.length; i++) photo[i] = (i * 131 + 7) & 0xff;
+    const pixel = Buffer.from('47494638396101000100800000ffffff00000021f90401000000002c00000000010001000002024401003b', 'hex');
+    const page = Buffer.from('x'.repeat(MEDIA_KEEP_BYTES * 2));
+    const { sink } = play([
+      [0, b('GET /photo.jpg HTTP/1.1\r\nHost: h\r\n\r\nGET /p.gif HTTP/1.1\r\nHost: h\r\n\r\nGET /page HTTP/1.1\r\nHost: h\r\n\r\n')],
+      [1, Buffer.concat([
+        b(`HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: ${photo.length}\r\n\r\n`), photo,
+        b(`HTTP/1.1 200 OK\r\nContent-Type: Image/GIF\r\nContent-Length: ${pixel.length}\r\n\r\n`), pixel,
+        b(`HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${page.length}\r\n\r\n`), page,
+      ])],
+    ]);
+    expect(sink.anomalyRecords).toEqual([]);
+    const [a, p, t] = sink.httpRecords;
+    expect(a.responseBody).toBeNull();
+    expect(a.responseBodySha256).toBe(createHash('sha256').update(photo).digest('hex'));
+    expect(a.responseBodySize).toBe(photo.length);
+    expect(p.responseBody?.equals(pixel)).toBe(true);
+    expect(p.responseBodySha256).toBeNull();
+    expect(t.responseBody?.equals(page)).toBe(true);
+    expect(t.responseBodySha256).toBeNull();
   });
 
   it('keeps the body prefix before a gap in a Content-Length body and carries on', () => {

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -123,6 +124,52 @@ describe('http bodies', () => {
     expect(store.httpBodies(rows[1].id as number).response?.toString()).toBe('ok');
     const [h] = [...store.iterHttp()];
     expect(h).toMatchObject({ method: 'POST', requestBodyLen: text.length, responseBodyLen: noise.length, requestHeaders: [['Host', 'example.com'], ['User-Agent', 'test']] });
+    store.close();
+  });
+});
+
+describe('http response bodies kept as sent or not kept', () => {
+  it('stores a compressed response as it came and decodes it on reading; keeps only the hash of one not kept', () => {
+    const { store, input } = newCase();
+    const page = Buffer.from('<html><body>'.concat('news of the day '.repeat(500), '</body></html>'));
+    const wire = gzipSync(page);
+    store.http(httpRecord({ input, responseBody: wire, responseBodyEncoding: 'gzip', responseBodySize: wire.length }));
+    const sha = createHash('sha256').update(randomBytes(16)).digest('hex');
+    store.http(httpRecord({ input, frame: 20, responseBody: null, responseBodySha256: sha, responseBodySize: 50_000 }));
+    store.flush();
+    const rows = store.db.prepare(`SELECT id, response_body AS body, response_body_codec AS codec, response_body_len AS len,
+      response_body_encoding AS enc, response_body_sha256 AS sha FROM http ORDER BY id`).all() as Array<Record<string, unknown>>;
+    // Already compressed: stored raw, byte for byte as sent, not compressed again.
+    expect(rows[0]).toMatchObject({ codec: 'raw', len: wire.length, enc: 'gzip', sha: null });
+    expect((rows[0].body as Buffer).equals(wire)).toBe(true);
+    const read = store.httpBodies(rows[0].id as number);
+    expect(read.response?.equals(page)).toBe(true);
+    expect(read.responseInfo).toEqual({ encoding: 'gzip', decodeError: null, decodeTruncated: false, sha256: null });
+    // Not kept: no bytes, the full length, the hash.
+    expect(rows[1]).toMatchObject({ body: null, codec: null, len: 50_000, enc: null, sha });
+    const none = store.httpBodies(rows[1].id as number);
+    expect(none.response).toBeNull();
+    expect(none.responseInfo.sha256).toBe(sha);
+    const listed = [...store.iterHttp()];
+    expect(listed.map((h) => [h.responseBodyEncoding, h.responseBodySha256])).toEqual([['gzip', null], [null, sha]]);
+    store.close();
+  });
+
+  it('reports a damaged compressed response when it is read, keeping what decodes', () => {
+    const { store, input } = newCase();
+    const page = Buffer.from(Array.from({ length: 4000 }, (_, i) => `line ${i} ${(i * 7919) % 10007}\n`).join(''));
+    const wire = Buffer.from(gzipSync(page));
+    expect(wire.length).toBeGreaterThan(4000);
+    // Damage in the middle of the deflate stream: what comes before it still decodes.
+    wire.fill(0xff, 3000, 3100);
+    store.http(httpRecord({ input, responseBody: wire, responseBodyEncoding: 'gzip', responseBodySize: wire.length }));
+    store.flush();
+    const id = store.db.prepare('SELECT id FROM http').pluck().get() as number;
+    const read = store.httpBodies(id);
+    expect(read.responseInfo.decodeTruncated).toBe(true);
+    expect(read.responseInfo.decodeError).toMatch(/gzip/);
+    expect(read.response!.length).toBeGreaterThan(1000);
+    expect(page.subarray(0, read.response!.length).equals(read.response!)).toBe(true);
     store.close();
   });
 });

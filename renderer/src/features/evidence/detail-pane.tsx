@@ -218,6 +218,12 @@ function BodySection({ title, body, highlights, testId }: { title: string; body:
           {body.contentType !== null && ` · ${body.contentType}`}
         </span>
       </h4>
+      {body.sha256 !== null && (
+        <p className="muted small" data-testid={`${testId}-not-kept`}>
+          Not kept in the case (media): the original capture holds these bytes. SHA-256{' '}
+          <code className="num">{body.sha256}</code>
+        </p>
+      )}
       {body.text !== null && (
         <div className="segmented" role="group" aria-label={`${title} view`}>
           <button type="button" aria-pressed={mode === 'text'} onClick={() => setMode('text')}>
@@ -228,11 +234,14 @@ function BodySection({ title, body, highlights, testId }: { title: string; body:
           </button>
         </div>
       )}
-      <pre className="raw raw--body">{mode === 'text' && body.text !== null ? <Marked text={body.text} highlights={highlights} /> : hexDump(body.hex)}</pre>
-      {(body.previewTruncated || body.captureTruncated) && (
+      {body.sha256 === null && (
+        <pre className="raw raw--body">{mode === 'text' && body.text !== null ? <Marked text={body.text} highlights={highlights} /> : hexDump(body.hex)}</pre>
+      )}
+      {(body.previewTruncated || body.captureTruncated || body.decodeError !== null) && (
         <p className="muted small">
           {body.previewTruncated && 'Only the beginning is shown. '}
-          {body.captureTruncated && 'The capture itself lost part of this body.'}
+          {body.captureTruncated && 'The capture itself lost part of this body. '}
+          {body.decodeError !== null && `Decoding stopped early: ${body.decodeError}.`}
         </p>
       )}
     </section>

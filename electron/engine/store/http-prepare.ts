@@ -1,0 +1,62 @@
+/**
+ * An HTTP exchange turned into what the case store writes: header lists as JSON text,
+ * bodies encoded for the case (body-codec.ts). A pipelined import does this in the
+ * dissect worker, which has spare time while the thread that owns the case is the one
+ * both threads wait for: on a replay of real web traffic, serialising headers and
+ * compressing bodies were a third of that thread's work. The one-thread import and
+ * every other writer call it inside CaseStore.http.
+ */
+import type { HttpRecord } from '../records.ts';
+import { headerValue } from '../protocols/http-head.ts';
+import { isMediaType } from '../protocols/http-body.ts';
+import { decodeBody, encodeBody, type BodyCodec } from './body-codec.ts';
+
+/** A body as the case stores it; `len` is its length before the case's own codec. */
+export interface EncodedBody {
+  codec: BodyCodec;
+  data: Buffer;
+  len: number;
+}
+
+/** An HttpRecord with its headers as JSON text and its bodies encoded. */
+export interface PreparedHttp extends Omit<HttpRecord, 'requestHeaders' | 'requestBody' | 'responseHeaders' | 'responseBody'> {
+  requestHeadersJson: string;
+  /** Null when the record had none; an empty body stays an empty (raw) body. */
+  requestBody: EncodedBody | null;
+  responseHeadersJson: string | null;
+  responseBody: EncodedBody | null;
+}
+
+function encoded(body: Buffer | null, keepRaw: boolean): EncodedBody | null {
+  if (body === null) return null;
+  // A body kept as sent is compressed already: compressing it again gains nothing.
+  if (keepRaw || body.length === 0) return { codec: 'raw', data: body, len: body.length };
+  const e = encodeBody(body);
+  return { codec: e.codec, data: e.data, len: body.length };
+}
+
+/** Serialise the headers and encode the bodies of `r` for the case store. */
+export function prepareHttp(r: HttpRecord): PreparedHttp {
+  const { requestHeaders, requestBody, responseHeaders, responseBody, ...rest } = r;
+  return {
+    ...rest,
+    requestHeadersJson: JSON.stringify(requestHeaders),
+    requestBody: encoded(requestBody, false),
+    responseHeadersJson: responseHeaders === null ? null : JSON.stringify(responseHeaders),
+    // Pictures, sound and fonts are compressed formats already: brotli would only cost time.
+    responseBody: encoded(responseBody, (r.responseBodyEncoding ?? null) !== null
+      || (responseBody !== null && responseHeaders !== null && isMediaType(headerValue(responseHeaders, 'content-type')))),
+  };
+}
+
+/** The record `prepareHttp` was given, back (for sinks other than the case store). */
+export function unprepareHttp(p: PreparedHttp): HttpRecord {
+  const { requestHeadersJson, requestBody, responseHeadersJson, responseBody, ...rest } = p;
+  return {
+    ...rest,
+    requestHeaders: JSON.parse(requestHeadersJson) as HttpRecord['requestHeaders'],
+    requestBody: requestBody === null ? null : decodeBody(requestBody.codec, requestBody.data),
+    responseHeaders: responseHeadersJson === null ? null : JSON.parse(responseHeadersJson) as HttpRecord['requestHeaders'],
+    responseBody: responseBody === null ? null : decodeBody(responseBody.codec, responseBody.data),
+  };
+}
