@@ -24,6 +24,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'bin/telltale.js');
 const PROBE = join(ROOT, 'tests/bench/peak-probe.ts');
 const DISSECT_ONLY = join(ROOT, 'tests/bench/dissect-only.ts');
+const VIEW_QUERIES = join(ROOT, 'tests/bench/view-queries.ts');
 const TSHARK_FIELDS = ['dns.qry.name', 'tls.handshake.extensions_server_name', 'http.host', 'http.request.uri'];
 
 interface ChildRun {
@@ -72,8 +73,18 @@ interface RunResult {
   tshark: (ToolFigures & { lines: number; linesWithFields: number; exitCode: number | null }) | null;
   /** Telltale MB/s divided by tshark MB/s: above 1 means Telltale was faster. */
   ratio: number | null;
+  /** Telltale's import alone (custody log) in MB/s divided by tshark MB/s. */
+  importRatio: number | null;
   caseDb: { bytes: number; walBytes: number } | null;
   queries: QueryTiming[];
+  /** The views' own Engine API calls on the case, in a fresh process (tests/bench/view-queries.ts). */
+  views: ViewTimings | null;
+}
+
+interface ViewTimings {
+  caseOpenMs: number;
+  summaries: boolean;
+  calls: Array<{ name: string; firstMs: number | null; medianMs: number | null; error: string | null }>;
 }
 
 function readVmHwm(pid: number): number | null {
@@ -267,7 +278,7 @@ async function benchOne(spec: { file: string } | { size: number }, opts: Options
 
     const result: RunResult = {
       input: { path, bytes, packets: null, generated, replayed, warmReadMbPerS },
-      telltale: null, dissectOnly: null, tshark: null, ratio: null, caseDb: null, queries: [],
+      telltale: null, dissectOnly: null, tshark: null, ratio: null, importRatio: null, caseDb: null, queries: [], views: null,
     };
 
     const casePath = join(work, 'case.db');
@@ -285,6 +296,13 @@ async function benchOne(spec: { file: string } | { size: number }, opts: Options
       const wal = `${casePath}-wal`;
       result.caseDb = { bytes: statSync(casePath).size, walBytes: existsSync(wal) ? statSync(wal).size : 0 };
       result.queries = timeQueries(casePath);
+      opts.log('Views: their Engine API calls on the case, in a fresh process…');
+      const v = await runChild(process.execPath, [VIEW_QUERIES, casePath, '--json'], process.env, null, true);
+      try {
+        result.views = JSON.parse(v.stdout.trim().split('\n').pop() ?? '') as ViewTimings;
+      } catch {
+        opts.log(`view timings failed (exit ${v.exitCode}):\n${v.stdout}${v.stderr}`);
+      }
     } else {
       result.telltale = {
         ...figures(bytes, null, tt), exitCode: tt.exitCode, anomalies: null, records: {}, error: 'no case database was written',
@@ -315,7 +333,10 @@ async function benchOne(spec: { file: string } | { size: number }, opts: Options
       const ts = await runChild('tshark', args, process.env, null, false);
       if (ts.exitCode !== 0) opts.log(`tshark exited with ${ts.exitCode}: ${ts.stderr.trim().split('\n').slice(-3).join(' / ')}`);
       result.tshark = { ...figures(bytes, result.input.packets ?? ts.lines, ts), lines: ts.lines, linesWithFields: ts.nonEmptyLines, exitCode: ts.exitCode };
-      if (result.telltale && result.telltale.exitCode === 0) result.ratio = result.telltale.mbPerS / result.tshark.mbPerS;
+      if (result.telltale && result.telltale.exitCode === 0) {
+        result.ratio = result.telltale.mbPerS / result.tshark.mbPerS;
+        if (result.telltale.importMbPerS !== null) result.importRatio = result.telltale.importMbPerS / result.tshark.mbPerS;
+      }
     }
     if (opts.keep) opts.log(`Kept: ${work}`);
     return result;
@@ -361,7 +382,8 @@ function printRun(r: RunResult, log: (s: string) => void): void {
     log(`Within the CLI run: import ${fmt(t.importS, 2)} s (${fmt(t.importMbPerS)} MB/s, custody import.start → import.done)` +
       `${t.analysisS !== null ? `, findings analysis ${fmt(t.analysisS, 2)} s` : ''}, the rest start-up and exit`);
   }
-  if (r.ratio !== null) log(`Telltale/tshark throughput ratio: ${fmt(r.ratio, 2)}× (${r.ratio >= 1 ? 'Telltale faster' : 'tshark faster'})`);
+  if (r.ratio !== null) log(`Telltale/tshark throughput ratio: ${fmt(r.ratio, 2)}× (${r.ratio >= 1 ? 'Telltale faster' : 'tshark faster'})` +
+    `${r.importRatio !== null ? `; import alone ${fmt(r.importRatio, 2)}×` : ''}`);
   if (r.tshark) {
     const rec = r.telltale?.records;
     const ours = rec && rec.dns !== undefined ? ` (Telltale: ${(rec.dns + rec.tls + rec.http).toLocaleString('en-US')} DNS + TLS + HTTP records)` : '';
@@ -377,14 +399,22 @@ function printRun(r: RunResult, log: (s: string) => void): void {
     for (const t of r.queries) q.push([t.name, t.rows.toLocaleString('en-US'), fmt(t.firstMs, 2), fmt(t.medianMs, 2)]);
     log(table(q, [false, true, true, true]));
   }
+  if (r.views) {
+    log(`Views (Engine API, fresh process; case.open ${fmt(r.views.caseOpenMs, 1)} ms; view summaries ${r.views.summaries ? 'current' : 'absent: records read'}):`);
+    const q: string[][] = [['call', 'first ms', 'median ms']];
+    for (const c of r.views.calls) q.push([c.name, c.error ?? fmt(c.firstMs, 1), c.error ? '' : fmt(c.medianMs, 1)]);
+    log(table(q, [false, true, true]));
+  }
 }
 
 function printSideBySide(runs: RunResult[], log: (s: string) => void): void {
-  const rows: string[][] = [['input MB', 'packets', 'Telltale MB/s', 'import MB/s', 'peak RSS MB', 'case MB', 'tshark MB/s', 'tshark RSS MB', 'ratio']];
+  const rows: string[][] = [['input MB', 'packets', 'Telltale MB/s', 'import MB/s', 'peak RSS MB', 'case MB', 'tshark MB/s', 'tshark RSS MB', 'ratio', 'import ratio', 'slowest view ms']];
   for (const r of runs) {
     rows.push([
       fmt(r.input.bytes / 1e6, 0), r.input.packets?.toLocaleString('en-US') ?? '—', fmt(r.telltale?.mbPerS), fmt(r.telltale?.importMbPerS), fmt(r.telltale?.peakRssMb, 0),
       fmt(r.caseDb ? r.caseDb.bytes / 1e6 : null), fmt(r.tshark?.mbPerS), fmt(r.tshark?.peakRssMb, 0), r.ratio !== null ? `${fmt(r.ratio, 2)}×` : '—',
+      r.importRatio !== null ? `${fmt(r.importRatio, 2)}×` : '—',
+      fmt(r.views ? Math.max(...r.views.calls.map((c) => c.firstMs ?? 0)) : null, 0),
     ]);
   }
   log('');

@@ -1,5 +1,5 @@
 /**
- * `node tests/bench/view-queries.ts <case.db> [--summaries]`: times the Engine API calls
+ * `node tests/bench/view-queries.ts <case.db> [--summaries] [--json]`: times the Engine API calls
  * the views make when a case opens (overview, timeline, map destinations, evidence,
  * hosts, leaks, comparison) on a copy of the case, each once cold and then five times
  * (median), through the same CaseEngine the web host and Electron use. Complements
@@ -18,6 +18,13 @@ import { viewSummariesCurrent, writeViewSummaries } from '../../electron/engine/
 
 const src = process.argv[2];
 const build = process.argv.includes('--summaries');
+/** `--json`: one JSON object on stdout instead of the table (for tests/bench/bench.ts). */
+const asJson = process.argv.includes('--json');
+const out = (line: string): void => {
+  if (!asJson) process.stdout.write(line);
+};
+const report: { caseOpenMs: number; summaries: boolean; buildMs: number | null; calls: Array<{ name: string; firstMs: number | null; medianMs: number | null; error: string | null }> } =
+  { caseOpenMs: 0, summaries: false, buildMs: null, calls: [] };
 if (!src) {
   process.stderr.write('usage: node tests/bench/view-queries.ts <case.db> [--summaries]\n');
   process.exit(1);
@@ -32,16 +39,19 @@ try {
     const store = CaseStore.open(path);
     const t = performance.now();
     writeViewSummaries(store.db);
-    process.stdout.write(`view summaries built in ${(performance.now() - t).toFixed(0)} ms\n`);
+    report.buildMs = performance.now() - t;
+    out(`view summaries built in ${report.buildMs.toFixed(0)} ms\n`);
     store.close();
   }
   const engine = new CaseEngine({ emit: () => undefined, casesDir: dir, recentFile: null });
   const api = engine.api();
   const t0 = performance.now();
   await api['case.open']({ path });
-  process.stdout.write(`case.open  ${(performance.now() - t0).toFixed(1)} ms\n`);
+  report.caseOpenMs = performance.now() - t0;
+  out(`case.open  ${report.caseOpenMs.toFixed(1)} ms\n`);
   const probe = CaseStore.open(path, { readonly: true });
-  process.stdout.write(`view summaries ${viewSummariesCurrent(probe.db) ? 'current: the views read them' : 'absent or stale: the views read the records'}\n`);
+  report.summaries = viewSummariesCurrent(probe.db);
+  out(`view summaries ${report.summaries ? 'current: the views read them' : 'absent or stale: the views read the records'}\n`);
   probe.close();
   const calls: Array<[string, () => Promise<unknown>]> = [
     ['overview.get', () => api['overview.get']({})],
@@ -55,7 +65,7 @@ try {
     ['leaks.list', () => api['leaks.list']({ limit: 200 } as never)],
     ['compare.get', () => api['compare.get']()],
   ];
-  process.stdout.write(`${'call'.padEnd(30)} ${'first ms'.padStart(9)} ${'median ms'.padStart(9)}\n`);
+  out(`${'call'.padEnd(30)} ${'first ms'.padStart(9)} ${'median ms'.padStart(9)}\n`);
   for (const [name, call] of calls) {
     const times: number[] = [];
     let failed: string | null = null;
@@ -69,13 +79,17 @@ try {
       times.push(performance.now() - t);
     }
     if (failed !== null) {
-      process.stdout.write(`${name.padEnd(30)} failed: ${failed}\n`);
+      out(`${name.padEnd(30)} failed: ${failed}\n`);
+      report.calls.push({ name, firstMs: null, medianMs: null, error: failed });
       continue;
     }
     const rest = times.slice(1).sort((a, b) => a - b);
-    process.stdout.write(`${name.padEnd(30)} ${times[0].toFixed(1).padStart(9)} ${rest[Math.floor(rest.length / 2)].toFixed(1).padStart(9)}\n`);
+    const median = rest[Math.floor(rest.length / 2)];
+    report.calls.push({ name, firstMs: times[0], medianMs: median, error: null });
+    out(`${name.padEnd(30)} ${times[0].toFixed(1).padStart(9)} ${median.toFixed(1).padStart(9)}\n`);
   }
   await engine.close();
+  if (asJson) process.stdout.write(`${JSON.stringify(report)}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
