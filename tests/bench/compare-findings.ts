@@ -5,8 +5,9 @@
  * findings/analysis.ts), the 'decode' anomalies and the last finished analysis run
  * (its counts, comparison, options and databases; not its id, times or tool string)
  * are compared row by row, row ids and foreign keys included, so that a different
- * insert order counts as a difference too. Prints one line per table, up to `--show`
- * example rows on each side of a difference, and exits 1 on any difference.
+ * insert order counts as a difference too. Prints one line per table and, for up to
+ * `--show` rows on each side of a difference, the columns that differ; exits 1 on any
+ * difference.
  */
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -59,6 +60,24 @@ function diff(a: readonly string[], b: readonly string[]): { onlyA: string[]; on
   return { onlyA, onlyB };
 }
 
+function clip(s: string): string {
+  return s.length > 400 ? `${s.slice(0, 400)}…` : s;
+}
+
+function firstDifference(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** The column name and the text around position `at` of a 'name=value' column. */
+function window(col: string, at: number): string {
+  const name = col.slice(0, col.indexOf('=') + 1);
+  if (col.length <= 200) return col;
+  const from = Math.max(name.length, at - 80);
+  return `${name}${from > name.length ? '…' : ''}${col.slice(from, at + 80)}${at + 80 < col.length ? '…' : ''}`;
+}
+
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { show: { type: 'string', default: '3' } } });
 const [pa, pb] = positionals;
 if (!pa || !pb) {
@@ -83,8 +102,28 @@ for (const [name, read] of checks) {
   }
   bad++;
   console.log(`DIFFERENT  ${name}: ${ra.length} vs ${rb.length} rows, ${d.onlyA.length} only in a, ${d.onlyB.length} only in b`);
-  for (const r of d.onlyA.slice(0, show)) console.log(`  a: ${r}`);
-  for (const r of d.onlyB.slice(0, show)) console.log(`  b: ${r}`);
+  for (let i = 0; i < show && (i < d.onlyA.length || i < d.onlyB.length); i++) {
+    const ra = d.onlyA[i];
+    const rb = d.onlyB[i];
+    if (ra === undefined || rb === undefined) {
+      console.log(ra !== undefined ? `  a: ${clip(ra)}` : `  b: ${clip(rb)}`);
+      continue;
+    }
+    // Rows in the same place of both sorted lists usually differ in a column or two: show those.
+    const ca = ra.split(' | ');
+    const cb = rb.split(' | ');
+    if (ca.length !== cb.length) {
+      console.log(`  a: ${clip(ra)}\n  b: ${clip(rb)}`);
+      continue;
+    }
+    for (let c = 0; c < ca.length; c++) {
+      if (ca[c] === cb[c]) continue;
+      const at = firstDifference(ca[c], cb[c]);
+      // The first column (the row id, or the key) says which row it is.
+      const row = c > 0 ? `${ca[0]} | ` : '';
+      console.log(`  a: ${row}${window(ca[c], at)}\n  b: ${c > 0 ? `${cb[0]} | ` : ''}${window(cb[c], at)}`);
+    }
+  }
 }
 a.close();
 b.close();

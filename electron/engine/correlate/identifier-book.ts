@@ -5,6 +5,7 @@
  * moveObservations); only one small aggregate per distinct value stays in memory.
  */
 import type Database from 'better-sqlite3';
+import { BoundedMemo } from '../findings/memo.ts';
 import type { RequestLeaf } from '../findings/request-decode.ts';
 import {
   classifyValue, emailsIn, kindRank, RECURRENCE_REQUIRED, type IdentifierBasis, type IdentifierHit, type IdentifierScope,
@@ -17,8 +18,6 @@ const MAX_KEYS = 10;
 const MAX_DESTS = 50;
 /** Values longer than this are scanned only for e-mail addresses. */
 const MAX_VALUE_LEN = 256;
-/** Distinct (key, value) classifications remembered before the memo starts over. */
-const MAX_CLASSIFIED = 100_000;
 
 export interface IdentifierAgg {
   id: number;
@@ -78,7 +77,7 @@ export class IdentifierBook {
    * in every event), and the answer depends on the request time only for values that
    * could be timestamps (10 or 13 digits), which are never remembered.
    */
-  private readonly classified = new Map<string, IdentifierHit | null>();
+  private readonly classified = new BoundedMemo<IdentifierHit | null>();
 
   /** Start a book on `db`, inside the analysis transaction, with identifier_observations emptied. */
   constructor(db: Database.Database) {
@@ -164,8 +163,9 @@ export class IdentifierBook {
           add(hit.value, hit.kind, hit.scope, hit.basis, leaf);
           continue;
         }
-        const known = this.byValue.get(v.trim()) ?? this.byValue.get(v.trim().toLowerCase());
-        if (known !== undefined && v.trim().length >= 6) {
+        const t = v.trim();
+        const known = t.length >= 6 ? (this.byValue.get(t) ?? this.byValue.get(t.toLowerCase())) : undefined;
+        if (known !== undefined) {
           add(known.value, known.kind, known.scope, 'value', leaf);
           continue;
         }
@@ -198,7 +198,6 @@ export class IdentifierBook {
     let hit = this.classified.get(k);
     if (hit === undefined) {
       hit = classifyValue(key, v, tsMs);
-      if (this.classified.size >= MAX_CLASSIFIED) this.classified.clear();
       this.classified.set(k, hit);
     }
     return hit;

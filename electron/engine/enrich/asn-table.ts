@@ -63,6 +63,8 @@ export interface OpenAsnOptions {
   cacheDir: string | null;
   /** Extra text folded into the cache key, e.g. the data package version. */
   keyTag?: string;
+  /** The compiled table's bytes when the caller has read them already (see asnCachePath). */
+  cacheBytes?: Buffer | null;
 }
 
 const MAGIC = 'TTASN001';
@@ -171,18 +173,10 @@ interface TableParts {
  */
 export function openAsnTable(paths: readonly string[], opts: OpenAsnOptions): AsnTable {
   const t0 = performance.now();
-  const stats = paths.map((p) => {
-    const abs = resolve(p);
-    const st = statSync(abs);
-    return { path: abs, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) };
-  });
-  const key = createHash('sha256')
-    .update(JSON.stringify({ format: MAGIC, files: stats, tag: opts.keyTag ?? '' }))
-    .digest('hex')
-    .slice(0, 20);
-  const cachePath = opts.cacheDir === null ? null : join(opts.cacheDir, `asn-${key}.bin`);
+  const stats = fileStats(paths);
+  const cachePath = cachePathOf(stats, opts);
   if (cachePath !== null) {
-    const cached = readCache(cachePath);
+    const cached = readCache(cachePath, opts.cacheBytes ?? null);
     if (cached !== null) {
       const info = { ...cached.info, openMs: performance.now() - t0, fromCache: true, cachePath };
       return new AsnTable(cached.parts, info);
@@ -206,6 +200,28 @@ export function openAsnTable(paths: readonly string[], opts: OpenAsnOptions): As
   };
   if (cachePath !== null && writeCache(cachePath, built.parts, info)) info.cachePath = cachePath;
   return new AsnTable(built.parts, info);
+}
+
+function fileStats(paths: readonly string[]): Array<{ path: string; size: number; mtimeMs: number }> {
+  return paths.map((p) => {
+    const abs = resolve(p);
+    const st = statSync(abs);
+    return { path: abs, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) };
+  });
+}
+
+function cachePathOf(stats: ReadonlyArray<{ path: string; size: number; mtimeMs: number }>, opts: OpenAsnOptions): string | null {
+  if (opts.cacheDir === null) return null;
+  const key = createHash('sha256')
+    .update(JSON.stringify({ format: MAGIC, files: stats, tag: opts.keyTag ?? '' }))
+    .digest('hex')
+    .slice(0, 20);
+  return join(opts.cacheDir, `asn-${key}.bin`);
+}
+
+/** Where openAsnTable looks for the compiled table of these files (null without a cache directory). Throws if a file is missing. */
+export function asnCachePath(paths: readonly string[], opts: OpenAsnOptions): string | null {
+  return cachePathOf(fileStats(paths), opts);
 }
 
 class Grow {
@@ -564,10 +580,10 @@ function decodeCsvField(buf: Buffer, s: number, e: number): string {
   return buf.toString('utf8', s, e);
 }
 
-function readCache(path: string): { parts: TableParts; info: AsnTableInfo } | null {
+function readCache(path: string, bytes: Buffer | null): { parts: TableParts; info: AsnTableInfo } | null {
   let file: Buffer;
   try {
-    file = readFileSync(path);
+    file = bytes ?? readFileSync(path);
   } catch {
     return null;
   }

@@ -21,6 +21,24 @@ import { formatIp, parseIp } from './ip.ts';
  */
 export function normaliseHost(name: string): string | null {
   if (typeof name !== 'string') return null;
+  const have = hostMemo.get(name);
+  if (have !== undefined) return have;
+  const host = normalise(name);
+  if (name.length <= 253) {
+    if (hostMemo.size >= DOMAIN_MEMO_SIZE) hostMemo.clear();
+    hostMemo.set(name, host);
+  }
+  return host;
+}
+
+/**
+ * normaliseHost by input text: describing one name normalises it several times over
+ * (for the description, its registrable domain and its tracker-list lookup), and an
+ * IDNA conversion is the costly part of each.
+ */
+const hostMemo = new Map<string, string | null>();
+
+function normalise(name: string): string | null {
   let s = name.trim();
   if (s.endsWith('.')) s = s.slice(0, -1);
   if (s === '' || s.length > 253) return null;
@@ -48,13 +66,16 @@ export function registrableDomain(name: string): string | null {
   const host = normaliseHost(name);
   const domain = host === null || parseIp(host) !== null || !host.includes('.') ? null
     : getDomain(host, { allowPrivateDomains: true, extractHostname: false });
-  if (domainMemo.size >= DOMAIN_MEMO_SIZE) domainMemo.clear();
-  domainMemo.set(name, domain);
+  // Longer text is seldom a host name, and not worth the memory.
+  if (name.length <= 253) {
+    if (domainMemo.size >= DOMAIN_MEMO_SIZE) domainMemo.clear();
+    domainMemo.set(name, domain);
+  }
   return domain;
 }
 
 /** Distinct names remembered by registrableDomain before the memo starts over. */
-const DOMAIN_MEMO_SIZE = 100_000;
+const DOMAIN_MEMO_SIZE = 50_000;
 /**
  * registrableDomain by input text. The findings pass asks for the same few thousand
  * host names over and over (every request, every URL in a payload), and each answer

@@ -57,19 +57,31 @@ export interface Enricher {
   describeIp(ip: string): GeoResult | null;
   /** Normalised name, registrable domain and tracker classification; null when the text is not a host name. */
   describeHost(name: string): HostDescription | null;
+  /** The tracker-list entry of a host name, as describeHost(name)?.tracker, without working out the rest. */
+  trackerOf(name: string): TrackerMatch | null;
   /** Every data file consulted (country, registration-country and ASN databases, tracker list). */
   databases(): EnrichmentDatabase[];
+  /**
+   * Start opening the address databases in the background (their files are read off the
+   * calling thread); resolves when they are open, or when opening failed, in which case
+   * the first describeIp opens them again and throws the error. Optional: describeIp
+   * opens them anyway.
+   */
+  prepare(): Promise<void>;
 }
 
 const TRACKER_LIST_URL = resourceUrl('trackers/trackers.json', '../../../resources/trackers/trackers.json', import.meta.url);
 
-/** Creates an enricher; databases open lazily, on the first IP lookup or databases() call. */
+/** Creates an enricher; databases open lazily, on the first IP lookup or databases() call, or in the background after prepare(). */
 export function createEnricher(opts: EnricherOptions = {}): Enricher {
   let geo: GeoDb | null = opts.geo ?? null;
   const trackers = opts.trackers ?? bundledTrackers();
   const limit = Math.max(1, opts.cacheSize ?? 200_000);
   const ipCache = new Map<string, GeoResult | null>();
   const hostCache = new Map<string, HostDescription | null>();
+  const trackerCache = new Map<string, TrackerMatch | null>();
+
+  let preparing: Promise<void> | null = null;
 
   const openGeo = (): GeoDb => {
     geo ??= GeoDb.open(opts);
@@ -109,6 +121,30 @@ export function createEnricher(opts: EnricherOptions = {}): Enricher {
       if (hostCache.size >= limit) hostCache.clear();
       hostCache.set(name, result);
       return result;
+    },
+
+    trackerOf(name: string): TrackerMatch | null {
+      const described = hostCache.get(name);
+      if (described !== undefined) return described?.tracker ?? null;
+      const cached = trackerCache.get(name);
+      if (cached !== undefined) return cached;
+      const host = normaliseHost(name);
+      const tracker = host === null || isIpLiteral(host) ? null : trackers.classify(host);
+      if (tracker !== null) Object.freeze(tracker);
+      if (trackerCache.size >= limit) trackerCache.clear();
+      trackerCache.set(name, tracker);
+      return tracker;
+    },
+
+    prepare(): Promise<void> {
+      if (geo !== null) return Promise.resolve();
+      preparing ??= GeoDb.openAsync(opts).then(
+        (g) => {
+          geo ??= g;
+        },
+        () => undefined,
+      );
+      return preparing;
     },
 
     databases(): EnrichmentDatabase[] {

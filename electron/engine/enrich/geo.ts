@@ -16,12 +16,12 @@
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, read, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, extname, join, resolve } from 'node:path';
 import { Reader } from 'maxmind';
-import { openAsnTable } from './asn-table.ts';
+import { asnCachePath, openAsnTable } from './asn-table.ts';
 import type { AsnTable } from './asn-table.ts';
 import { classifyIp, formatIp, formatIpv4, parseIp } from './ip.ts';
 import type { EmbeddingKind, IpScope, ParsedIp } from './ip.ts';
@@ -147,20 +147,42 @@ export class GeoDb {
    * leaves that lookup empty. The first open compiles the ASN CSV (about a second).
    */
   static open(opts: GeoDbOptions = {}): GeoDb {
-    const env = opts.env ?? process.env;
-    const countryPath = pick(opts.countryDb, env[ENV_COUNTRY], () => packageFile(PACKAGES.country.pkg, PACKAGES.country.file));
-    const whoisPath = pick(opts.whoisCountryDb, env[ENV_WHOIS], () => packageFile(PACKAGES.whois.pkg, PACKAGES.whois.file));
-    const cacheDir =
-      opts.cacheDir !== undefined ? opts.cacheDir : (nonEmpty(env[ENV_CACHE]) ?? join(tmpdir(), 'telltale-cache'));
-    let asnPaths: string[] | null;
-    if (opts.asnDb === null) asnPaths = null;
-    else if (opts.asnDb !== undefined) asnPaths = typeof opts.asnDb === 'string' ? splitPaths(opts.asnDb) : [...opts.asnDb];
-    else if (nonEmpty(env[ENV_ASN]) !== null) asnPaths = splitPaths(env[ENV_ASN] as string);
-    else asnPaths = packageDefaultAsn();
+    return GeoDb.build(sourcesOf(opts), () => null);
+  }
 
-    const country = countryPath === null ? null : openCountry(countryPath, 'geo-country', cacheDir);
-    const whois = whoisPath === null ? null : openCountry(whoisPath, 'whois-country', cacheDir);
-    const asn = asnPaths === null || asnPaths.length === 0 ? null : openAsn(asnPaths, cacheDir);
+  /**
+   * open(), with the files read off the calling thread first: each is read whole by one
+   * request to the thread pool, so the reads go on while the caller's thread works (an
+   * analysis starts with SQL). A file that cannot be read that way is read as open()
+   * reads it, which then reports the error.
+   */
+  static async openAsync(opts: GeoDbOptions = {}): Promise<GeoDb> {
+    const src = sourcesOf(opts);
+    const wanted = [src.countryPath, src.whoisPath];
+    if (src.asn !== null && src.asn.mmdb === null) {
+      try {
+        wanted.push(asnCachePath(src.asn.files, { cacheDir: src.cacheDir, keyTag: src.asn.tags }));
+      } catch {
+        // a missing file: open() says which
+      }
+    }
+    const read = new Map<string, Buffer>();
+    await Promise.all(wanted.map(async (p) => {
+      if (p === null) return;
+      const abs = resolve(p);
+      try {
+        read.set(abs, await readWhole(abs));
+      } catch {
+        // not there (yet): open() reads it or reports it
+      }
+    }));
+    return GeoDb.build(src, (p) => read.get(resolve(p)) ?? null);
+  }
+
+  private static build(src: GeoSources, bytes: (path: string) => Buffer | null): GeoDb {
+    const country = src.countryPath === null ? null : openCountry(src.countryPath, 'geo-country', src.cacheDir, bytes(src.countryPath));
+    const whois = src.whoisPath === null ? null : openCountry(src.whoisPath, 'whois-country', src.cacheDir, bytes(src.whoisPath));
+    const asn = src.asnPaths === null || src.asnPaths.length === 0 ? null : openAsn(src, bytes);
     return new GeoDb(country, whois, asn);
   }
 
@@ -214,6 +236,56 @@ export class GeoDb {
   /** Build and open figures of the compiled ASN table, or null when ASN data is not a CSV table. */
   asnTableInfo(): AsnTable['info'] | null {
     return this.asn instanceof CsvAsnSource ? this.asn.table.info : null;
+  }
+}
+
+/** The files GeoDb.open reads, as options, environment and installed packages name them. */
+interface GeoSources {
+  countryPath: string | null;
+  whoisPath: string | null;
+  cacheDir: string | null;
+  asnPaths: string[] | null;
+  /** The ASN files once directories are listed (null when not listable: openAsn reports why). */
+  asn: { files: string[]; mmdb: string | null; tags: string } | null;
+}
+
+function sourcesOf(opts: GeoDbOptions): GeoSources {
+  const env = opts.env ?? process.env;
+  const countryPath = pick(opts.countryDb, env[ENV_COUNTRY], () => packageFile(PACKAGES.country.pkg, PACKAGES.country.file));
+  const whoisPath = pick(opts.whoisCountryDb, env[ENV_WHOIS], () => packageFile(PACKAGES.whois.pkg, PACKAGES.whois.file));
+  const cacheDir =
+    opts.cacheDir !== undefined ? opts.cacheDir : (nonEmpty(env[ENV_CACHE]) ?? join(tmpdir(), 'telltale-cache'));
+  let asnPaths: string[] | null;
+  if (opts.asnDb === null) asnPaths = null;
+  else if (opts.asnDb !== undefined) asnPaths = typeof opts.asnDb === 'string' ? splitPaths(opts.asnDb) : [...opts.asnDb];
+  else if (nonEmpty(env[ENV_ASN]) !== null) asnPaths = splitPaths(env[ENV_ASN] as string);
+  else asnPaths = packageDefaultAsn();
+  let asn: GeoSources['asn'] = null;
+  if (asnPaths !== null && asnPaths.length > 0) {
+    try {
+      asn = asnFiles(asnPaths);
+    } catch {
+      asn = null;
+    }
+  }
+  return { countryPath, whoisPath, cacheDir, asnPaths, asn };
+}
+
+/** Reads a whole file with one positioned read per pass (one thread-pool request for a file of any usual size). */
+async function readWhole(path: string): Promise<Buffer> {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const n = await new Promise<number>((res, rej) => read(fd, buf, at, size - at, at, (err, got) => (err ? rej(err) : res(got))));
+      if (n === 0) break;
+      at += n;
+    }
+    return at === size ? buf : buf.subarray(0, at);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -333,11 +405,11 @@ function fileSha256(abs: string, buf: Buffer, cacheDir: string | null): string {
   return sha;
 }
 
-function openCountry(path: string, id: 'geo-country' | 'whois-country', cacheDir: string | null): CountrySource {
+function openCountry(path: string, id: 'geo-country' | 'whois-country', cacheDir: string | null, bytes: Buffer | null): CountrySource {
   const abs = resolve(path);
   let buf: Buffer;
   try {
-    buf = readFileSync(abs);
+    buf = bytes ?? readFileSync(abs);
   } catch (err) {
     throw new Error(`Cannot open ${id} database ${abs}: ${(err as Error).message}`, { cause: err });
   }
@@ -448,7 +520,8 @@ class MmdbAsnSource implements AsnSource {
   }
 }
 
-function openAsn(paths: readonly string[], cacheDir: string | null): AsnSource {
+/** The ASN files named by `paths` (directories listed), whether one is an .mmdb, and the cache tag. Throws naming a missing file. */
+function asnFiles(paths: readonly string[]): { files: string[]; mmdb: string | null; tags: string } {
   const files: string[] = [];
   for (const p of paths) {
     const abs = resolve(p);
@@ -467,8 +540,16 @@ function openAsn(paths: readonly string[], cacheDir: string | null): AsnSource {
   const mmdb = files.filter((f) => extname(f).toLowerCase() === '.mmdb');
   if (mmdb.length > 0) {
     if (files.length > 1) throw new Error(`An ASN .mmdb cannot be combined with other ASN files: ${files.join(', ')}`);
-    return new MmdbAsnSource(mmdb[0]);
+    return { files, mmdb: mmdb[0], tags: '' };
   }
-  const tags = files.map((f) => packageVersion(f)?.version ?? '').join('|');
-  return new CsvAsnSource(openAsnTable(files, { cacheDir, keyTag: tags }));
+  return { files, mmdb: null, tags: files.map((f) => packageVersion(f)?.version ?? '').join('|') };
+}
+
+function openAsn(src: GeoSources, bytes: (path: string) => Buffer | null): AsnSource {
+  // Listed again (not taken from src.asn) so that a bad path throws here, as it always has.
+  const { files, mmdb, tags } = asnFiles(src.asnPaths ?? []);
+  if (mmdb !== null) return new MmdbAsnSource(mmdb);
+  const opts = { cacheDir: src.cacheDir, keyTag: tags };
+  const cachePath = asnCachePath(files, opts);
+  return new CsvAsnSource(openAsnTable(files, { ...opts, cacheBytes: cachePath === null ? null : bytes(cachePath) }));
 }

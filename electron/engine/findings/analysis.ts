@@ -8,12 +8,15 @@
  * transaction, so a reader sees the old findings or the new ones, never a mix, and a
  * failed or cancelled run leaves the previous findings in place. It streams: HTTP
  * requests are read page by page with their bodies and written in the same pass; only
- * one aggregate per distinct identifier, endpoint, destination and page stays in memory.
+ * one aggregate per distinct identifier, endpoint, destination and page stays in memory,
+ * with bounded memos of per-value work that comes back request after request (decoded
+ * query strings, headers and cookies, host names, URLs and words read from values).
  */
 import type Database from 'better-sqlite3';
 import { CandidateIndex, partyOf, type Candidate, type Sighting } from './candidates.ts';
 import { comparisonOf, type ModeComparisonSet } from './comparison.ts';
 import { DestinationBook, destKey, flowsByModeAndDestination } from './destinations.ts';
+import { BoundedMemo } from './memo.ts';
 import { isNavigation, searchWords } from './navigation.ts';
 import { modeResolver, setModeLabels, type ModeLabelSpec, type ModeResolver, type RecordMode } from './modes.ts';
 import { decodeRequest, FieldMemo, headerValue, SECRET_HEADERS } from './request-decode.ts';
@@ -87,9 +90,6 @@ const LEAK_COLUMNS = `ts_ns, kind, value, chain, excerpt, location, header, matc
   page_domain, dest_host, dest_ip, dest_domain, country, whois_country, asn, org, category, operator, identifier_id`;
 /** Connection-private table the leaks of a run are collected in (see the request pass). */
 const LEAK_STAGE = 'findings_leak_stage';
-
-/** Distinct values a Memo of the request pass keeps before it starts over. */
-const MEMO_ENTRIES = 50_000;
 
 /** Leaks per request kept of one kind and value: the best sighting, plus this many other chains. */
 const MAX_OTHER_CHAINS = 5;
@@ -198,9 +198,13 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     for (const t of DERIVED_TABLES) db.exec(`DELETE FROM ${t}`);
     db.exec("DELETE FROM anomalies WHERE layer = 'decode'");
 
+    // The address databases are first needed by the request pass: their files are read
+    // while the candidates are gathered.
+    const geoReady = enricher.prepare();
+
     // ---- candidates: visited pages, search words, visited sites, watch list ----------
     progress({ phase: 'candidates', done: 0, total: 1 });
-    const index = new CandidateIndex((h) => enricher.describeHost(h)?.tracker?.operator ?? null);
+    const index = new CandidateIndex((h) => enricher.trackerOf(h)?.operator ?? null);
     const pages = new Map<string, PageAgg>();
     const addPage = (p: PageAgg): void => {
       const k = `${p.kind}\u0000${p.value}\u0000${p.mode}`;
@@ -220,6 +224,8 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     check();
 
     // ---- requests: decode, identifiers, leaks ----------------------------------------
+    await geoReady;
+    check();
     const total = db.prepare('SELECT count(*) FROM http').pluck().get() as number;
     const book = new IdentifierBook(db);
     const entities = new EntityBook();
@@ -543,7 +549,8 @@ function candidatesFromRequests(db: Database.Database, modes: ModeResolver,
       OR instr(lower(request_headers), 'sec-fetch-') > 0) ORDER BY ts_ns, id`);
   for (const r of nav.iterate() as Iterable<Row>) {
     const headers = JSON.parse(r.request_headers) as HeaderList;
-    const resHeaders = r.response_headers !== null ? JSON.parse(r.response_headers) as HeaderList : null;
+    // Response headers matter only to requests without Sec-Fetch headers: parsed when asked for.
+    const resHeaders = (): HeaderList | null => (r.response_headers !== null ? JSON.parse(r.response_headers) as HeaderList : null);
     if (!isNavigation(r.method, headers, resHeaders)) continue;
     const u = requestUrl(r.host !== null ? hostHeaderName(r.host) ?? r.host : null, r.uri, r.dst_port, r.source, r.dst_ip);
     if (u === null) continue;
@@ -650,7 +657,7 @@ function pageRef(v: string): { url: string; party: string | null } | null {
 }
 
 /** The page a request belongs to: itself when it is a navigation, else its Referer/Origin, else its HAR page. */
-function pageContext(r: HttpRow, headers: HeaderList, harPages: Map<number, HarPageCtx[]>, refs: Memo<string, ReturnType<typeof pageRef>>):
+function pageContext(r: HttpRow, headers: HeaderList, harPages: Map<number, HarPageCtx[]>, refs: Memo<ReturnType<typeof pageRef>>):
   { url: string | null; party: string | null; navigation: boolean } {
   const resHeaders = (): HeaderList | null => (r.response_headers !== null ? JSON.parse(r.response_headers) as HeaderList : null);
   if (isNavigation(r.method, headers, resHeaders)) {
@@ -683,20 +690,18 @@ function pageContext(r: HttpRow, headers: HeaderList, harPages: Map<number, HarP
 }
 
 /** A pure function's results by argument, for values that come back request after request. */
-class Memo<K, V> {
-  private readonly fn: (k: K) => V;
-  private readonly seen = new Map<K, V>();
+class Memo<V> {
+  private readonly fn: (k: string) => V;
+  private readonly seen = new BoundedMemo<{ v: V }>();
 
-  constructor(fn: (k: K) => V) {
+  constructor(fn: (k: string) => V) {
     this.fn = fn;
   }
 
-  of(k: K): V {
-    if (this.seen.has(k)) return this.seen.get(k) as V;
-    const v = this.fn(k);
-    if (this.seen.size >= MEMO_ENTRIES) this.seen.clear();
-    this.seen.set(k, v);
-    return v;
+  of(k: string): V {
+    let e = this.seen.get(k);
+    if (e === undefined) this.seen.set(k, (e = { v: this.fn(k) }));
+    return e.v;
   }
 }
 

@@ -6,6 +6,7 @@
  * belongs to; whether a sighting is a leak is decided by the caller (leak-rules.ts).
  */
 import { registrableDomain } from '../enrich/domains.ts';
+import { BoundedMemo } from './memo.ts';
 import type { RequestLeaf } from './request-decode.ts';
 import {
   displayUrl, forEachHostToken, hasEncodedUrl, isRootOnly, parseUrlLike, safeDecode, urlKey, urlPathKey, urlsInText,
@@ -67,8 +68,6 @@ interface LeafText {
 
 /** Leaf values longer than this are read afresh every time (not remembered). */
 const MEMO_MAX_TEXT = 4096;
-/** Distinct leaf values remembered per kind of reading before the memo starts over. */
-const MEMO_MAX_ENTRIES = 50_000;
 
 /** Party of a host: its registrable domain, else the host itself (IP literals, single labels). */
 export function partyOf(host: string | null): string | null {
@@ -99,8 +98,8 @@ export class CandidateIndex {
    * request (cookies, ids, the page URL in every beacon), and reading them does not
    * depend on what the index holds. Only the lookups in the index are done each time.
    */
-  private readonly urlMemo = new Map<string, FoundUrl[]>();
-  private readonly textMemo = new Map<string, LeafText>();
+  private readonly urlMemo = new BoundedMemo<FoundUrl[]>();
+  private readonly textMemo = new BoundedMemo<LeafText>();
 
   constructor(operatorOf: OperatorOf = () => null) {
     this.operatorOf = operatorOf;
@@ -218,10 +217,7 @@ export class CandidateIndex {
         for (const f of urlsInText(dec)) add(f.url, f.start, f.end, dec, false);
       }
     }
-    if (text.length <= MEMO_MAX_TEXT) {
-      if (this.urlMemo.size >= MEMO_MAX_ENTRIES) this.urlMemo.clear();
-      this.urlMemo.set(text, found);
-    }
+    if (text.length <= MEMO_MAX_TEXT) this.urlMemo.set(text, found, text.length + 64 * found.length);
     return found;
   }
 
@@ -230,10 +226,8 @@ export class CandidateIndex {
     let t = this.textMemo.get(raw);
     if (t === undefined) {
       t = { text: raw.indexOf('%') !== -1 ? safeDecode(raw) : raw, words: null, hosts: null };
-      if (raw.length <= MEMO_MAX_TEXT) {
-        if (this.textMemo.size >= MEMO_MAX_ENTRIES) this.textMemo.clear();
-        this.textMemo.set(raw, t);
-      }
+      // Counted twice: the words and host names read later take about as much again.
+      if (raw.length <= MEMO_MAX_TEXT) this.textMemo.set(raw, t, 2 * raw.length);
     }
     return t;
   }

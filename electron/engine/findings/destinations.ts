@@ -148,10 +148,10 @@ export function describe(d: DestAgg, enricher: Enricher): DestinationInfo {
   let host: string | null = null;
   let tracker: { category: string; operator: string; country: string } | null = null;
   for (const n of names) {
-    const h = enricher.describeHost(n);
-    if (h?.tracker) {
+    const t = enricher.trackerOf(n);
+    if (t) {
       host = n;
-      tracker = h.tracker;
+      tracker = t;
       break;
     }
   }

@@ -10,6 +10,7 @@
 import { decodePayload, STEP_SEPARATOR as SEP } from '../decode/decode-tree.ts';
 import type { DecodeLimits } from '../decode/types.ts';
 import { headerKey, keyRule } from '../correlate/identifiers.ts';
+import { BoundedMemo } from './memo.ts';
 
 export type FieldWhere = 'query' | 'body' | 'header' | 'cookie';
 
@@ -74,8 +75,6 @@ function wanted(name: string): boolean {
 
 /** Query strings, header and cookie values longer than this are decoded afresh every time (not remembered). */
 const MEMO_MAX_VALUE = 4096;
-/** Distinct values a FieldMemo holds before it starts over. */
-const MEMO_MAX_ENTRIES = 20_000;
 
 /**
  * Decoded query strings, header and cookie fields of earlier requests, by field and
@@ -85,16 +84,18 @@ const MEMO_MAX_ENTRIES = 20_000;
  * requests: callers must not change them. Use one memo with one set of limits.
  */
 export class FieldMemo {
-  private readonly fields = new Map<string, DecodedRequest>();
+  private readonly fields = new BoundedMemo<DecodedRequest>();
 
   /** The decoded field under `key`, or null. */
   get(key: string): DecodedRequest | null {
     return this.fields.get(key) ?? null;
   }
 
+  /** Remember a decoded field; what it holds counts against the memory budget, besides its key. */
   set(key: string, decoded: DecodedRequest): void {
-    if (this.fields.size >= MEMO_MAX_ENTRIES) this.fields.clear();
-    this.fields.set(key, decoded);
+    let weight = key.length;
+    for (const l of decoded.leaves) weight += l.value.length + l.chain.length;
+    this.fields.set(key, decoded, weight);
   }
 }
 

@@ -46,6 +46,7 @@ import { decodeContent, parseCodings } from '../protocols/http-body.ts';
 import { dnsHostLinks, httpHostLinks, nameHostLinks, tlsHostLinks, type HostLinkFn, type HostSource } from './host-links.ts';
 import { dropInputRecords, duplicateError, findDuplicate } from './duplicate-input.ts';
 import { CaseSchemaError, migrate, pendingMigrations } from './migrate.ts';
+import { HTTP_VIEW_INDEX } from './migrations/003-view-summaries.ts';
 import { hostInfo, toolString } from './tool-info.ts';
 import { workerUrl } from '../util/locate.ts';
 
@@ -337,6 +338,8 @@ export class CaseStore implements RecordSink {
         // commits may be lost, and they can be re-imported from the originals.
         db.pragma('synchronous = NORMAL');
         applied = migrate(db, abs);
+        // An import interrupted before its end left the views' index dropped.
+        db.exec(HTTP_VIEW_INDEX);
       }
       db.pragma('foreign_keys = ON');
       const store = new CaseStore(abs, db, ro, opts.batchRows ?? 8192);
@@ -592,6 +595,8 @@ export class CaseStore implements RecordSink {
     if (this.importing++ === 0) {
       this.checkpointerFailed = false;
       this.db.pragma('wal_autocheckpoint = 0');
+      // Built again at the end of the import: cheaper than keeping it up to date row by row.
+      this.db.exec('DROP INDEX IF EXISTS http_view');
     }
   }
 
@@ -642,6 +647,7 @@ export class CaseStore implements RecordSink {
   /** End of an import: checkpoint what it wrote and restore automatic checkpoints. */
   private endImport(): void {
     if (this.importing === 0 || --this.importing > 0) return;
+    this.db.exec(HTTP_VIEW_INDEX);
     this.stopCheckpointer();
     this.db.pragma('wal_autocheckpoint = 1000');
     // PASSIVE never waits for readers; whatever it cannot copy now goes at a later checkpoint.

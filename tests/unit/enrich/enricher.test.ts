@@ -60,6 +60,37 @@ describe('describeHost', () => {
   });
 });
 
+describe('trackerOf', () => {
+  it('gives the classification describeHost gives, whichever is asked first', () => {
+    const names = ['SA.API.INTL.MIUI.COM.', 'tracking.miui.com', 'www.example.org', '8.8.8.8', '[2001:db8::1]', 'bad host name', '', 'graph.facebook.com'];
+    // A fresh enricher for each order, so that neither answer comes from the other's cache.
+    const first = createEnricher({ env: {} });
+    const second = createEnricher({ env: {} });
+    for (const n of names) {
+      const t = first.trackerOf(n);
+      expect(t, n).toEqual(second.describeHost(n)?.tracker ?? null);
+      expect(first.describeHost(n)?.tracker ?? null, n).toEqual(t);
+      expect(second.trackerOf(n), n).toEqual(t);
+    }
+    expect(first.trackerOf('sa.api.intl.miui.com')?.operator).toMatch(/Xiaomi/);
+  });
+});
+
+describe('prepare', () => {
+  it('opens the address databases ahead of the first lookup', async () => {
+    const e = createEnricher({ env: {} });
+    await e.prepare();
+    expect(e.describeIp('8.8.8.8')).toEqual(enricher.describeIp('8.8.8.8'));
+    expect(e.databases()).toEqual(enricher.databases());
+  });
+
+  it('leaves a failure to the first lookup', async () => {
+    const e = createEnricher({ countryDb: '/nonexistent/country.mmdb', asnDb: null });
+    await e.prepare();
+    expect(() => e.describeIp('8.8.8.8')).toThrow(/nonexistent/);
+  });
+});
+
 describe('databases', () => {
   it('lists the geo, ASN and tracker files with hashes that match their contents', () => {
     const dbs = enricher.databases();

@@ -183,6 +183,14 @@ describe('database records', () => {
     expect(dbs[2].attribution).toMatch(/RouteViews/);
   });
 
+  it('opens the same databases when the files are read in the background', async () => {
+    const bg = await GeoDb.openAsync({ env: {} });
+    expect(bg.databases()).toEqual(geo.databases());
+    for (const ip of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888', '62.153.1.1', '192.168.1.1']) expect(bg.lookup(ip)).toEqual(geo.lookup(ip));
+    // A missing file is reported as open() reports it.
+    await expect(GeoDb.openAsync({ countryDb: join(scratch, 'absent.mmdb'), asnDb: null })).rejects.toThrow(/absent\.mmdb/);
+  });
+
   it('remembers a database hash per path, size and time, and hashes again when the file changes', () => {
     const file = join(scratch, 'whois-copy.mmdb');
     copyFileSync(join(pkgDir('@ip-location-db/geo-whois-asn-country-mmdb'), 'geo-whois-asn-country.mmdb'), file);

@@ -174,6 +174,32 @@ describe('http response bodies kept as sent or not kept', () => {
   });
 });
 
+describe('the views\' covering index during an import', () => {
+  const hasIndex = (db: Database.Database): boolean =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'http_view'").get() !== undefined;
+
+  it('is dropped while an input imports, built again when it ends, and repaired on opening after an interrupted import', () => {
+    const { path, store, input } = newCase();
+    // addInput started the import: rows go in without the index.
+    expect(hasIndex(store.db)).toBe(false);
+    store.http(httpRecord({ input }));
+    store.finishInput(input, summary());
+    expect(hasIndex(store.db)).toBe(true);
+    const plan = store.db.prepare('EXPLAIN QUERY PLAN SELECT ts_ns, input_id, src_ip, dst_ip, source, host FROM http').all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join('\n')).toMatch(/COVERING INDEX http_view/);
+    // An import that never finished (a crash): the index stays dropped in the file…
+    store.addInput('/evidence/second.pcap');
+    store.db.close();
+    const raw = new Database(path, { readonly: true });
+    expect(hasIndex(raw)).toBe(false);
+    raw.close();
+    // …and the next write-open builds it again.
+    const again = CaseStore.open(path);
+    expect(hasIndex(again.db)).toBe(true);
+    again.close();
+  });
+});
+
 describe('hosts table', () => {
   it('links addresses to names from DNS (with CNAME chain), SNI, HTTP Host, HAR and names', () => {
     const { store, input } = newCase();

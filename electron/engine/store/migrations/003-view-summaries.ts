@@ -10,9 +10,17 @@
  */
 export const name = 'view-summaries';
 
+/**
+ * The covering index, also used by CaseStore: maintaining it row by row cost the thread
+ * that owns the case about 0.7 s of CPU per GB of real web traffic, so an import drops
+ * it and builds it again at its end (about 0.2 s for that case), and a case opened for
+ * writing rebuilds it if an interrupted import left it missing.
+ */
+export const HTTP_VIEW_INDEX = `CREATE INDEX IF NOT EXISTS http_view ON http(ts_ns, input_id, src_ip, dst_ip, source, host,
+  request_body_size, response_body_size, response_ts_ns)`;
+
 export const sql = `
-CREATE INDEX http_view ON http(ts_ns, input_id, src_ip, dst_ip, source, host,
-  request_body_size, response_body_size, response_ts_ns);
+${HTTP_VIEW_INDEX};
 
 CREATE TABLE view_summaries (
   id          INTEGER PRIMARY KEY CHECK (id = 1),

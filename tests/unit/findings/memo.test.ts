@@ -1,0 +1,55 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { BoundedMemo } from '../../../electron/engine/findings/memo.ts';
+import { decodeRequest, FieldMemo, type RequestInput } from '../../../electron/engine/findings/request-decode.ts';
+
+const b64gz = (s: string): string => gzipSync(Buffer.from(s)).toString('base64');
+
+/** Requests that repeat cookies, headers and query strings, with look-alike fields that must not share a memo entry. */
+function requests(): RequestInput[] {
+  const out: RequestInput[] = [];
+  for (let i = 0; i < 12; i++) {
+    out.push({
+      uri: i % 3 === 0 ? '/collect?cid=1866496610.1510221160&t=pageview' : `/p/${i}?page=${i % 2}`,
+      headers: [
+        ['Host', 'a.example.com'],
+        // An unnamed cookie (label '#2') next to a cookie named '#2': same prefix, different key.
+        ['Cookie', i % 2 === 0 ? `sid=74f60cbd1681; x; data=${b64gz('{"device_id":"a1b2c3d4e5f6"}')}` : 'sid=74f60cbd1681; #2=x'],
+        ['X-Device-Id', i % 4 === 0 ? '3b241101-e2bb-4255-8caf-4136c566a962' : 'abcdef0123456789'],
+        ['Referer', 'https://www.example.org/search?q=hello+world'],
+        ['Authorization', 'Bearer a.b.c'],
+      ],
+      body: i % 5 === 0 ? Buffer.from(`data_list=${encodeURIComponent(b64gz('{"imei":"490154203237518"}'))}&gzip=1`) : null,
+    });
+  }
+  return out;
+}
+
+describe('FieldMemo', () => {
+  it('gives every request the leaves and anomalies it gets without one', () => {
+    const memo = new FieldMemo();
+    for (const r of requests()) expect(decodeRequest(r, undefined, memo)).toEqual(decodeRequest(r));
+  });
+
+  it('keeps the limits it was used with: a tiny output budget gives the same anomalies every time', () => {
+    const memo = new FieldMemo();
+    const limits = { maxOutputBytes: 8 };
+    for (const r of requests()) expect(decodeRequest(r, limits, memo)).toEqual(decodeRequest(r, limits));
+  });
+});
+
+describe('BoundedMemo', () => {
+  it('forgets everything once its keys pass the budget, and remembers again after', () => {
+    const m = new BoundedMemo<number>(10);
+    m.set('abcd', 1);
+    m.set('efgh', 2);
+    expect(m.get('abcd')).toBe(1);
+    m.set('ijkl', 3); // 12 characters: over the budget of 10
+    expect(m.get('abcd')).toBeUndefined();
+    expect(m.get('efgh')).toBeUndefined();
+    expect(m.get('ijkl')).toBe(3);
+    m.set('x', 4, 100); // a weight over the whole budget still goes in, alone
+    expect(m.get('ijkl')).toBeUndefined();
+    expect(m.get('x')).toBe(4);
+  });
+});
