@@ -1,10 +1,8 @@
 /**
  * gzip, zlib, raw deflate and brotli through node:zlib, always with an output cap so
- * a decompression bomb stops at the cap instead of filling memory (small complete
- * deflate streams are inflated without it first, see inflate.ts: same output, less
- * overhead per call). gzip and zlib are recognised by their headers; raw deflate and
- * brotli have none and are only tried when a hint says so or on a probe that must come
- * out as text.
+ * a decompression bomb stops at the cap instead of filling memory. gzip and zlib are
+ * recognised by their headers; raw deflate and brotli have none and are only tried when
+ * a hint says so or on a probe that must come out as text.
  */
 import {
   brotliDecompressSync,
@@ -16,12 +14,7 @@ import {
   type ZlibOptions,
 } from 'node:zlib';
 
-import { inflateSmall } from './inflate.ts';
-
 export type Codec = 'gzip' | 'zlib' | 'deflate' | 'brotli';
-
-/** Compressed inputs up to this size are first tried without node:zlib (see inflate.ts). */
-const SMALL_INPUT = 64 * 1024;
 
 /** The codec announced by the first bytes (gzip or zlib header), or null. */
 export function sniffCodec(buf: Buffer): Codec | null {
@@ -75,15 +68,6 @@ function errorCode(e: unknown): string {
  */
 export function decompress(codec: Codec, buf: Buffer, maxOut: number, partial: boolean): Decompressed {
   const cap = Math.max(1, Math.floor(maxOut));
-  if (codec !== 'brotli' && buf.length <= SMALL_INPUT) {
-    let small: Buffer | null = null;
-    try {
-      small = inflateSmall(codec, buf, cap);
-    } catch {
-      small = null;
-    }
-    if (small !== null) return { ok: true, bytes: small, truncated: false, codec };
-  }
   try {
     return { ok: true, bytes: run(codec, buf, cap, false), truncated: false, codec };
   } catch (e) {
