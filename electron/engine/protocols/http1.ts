@@ -15,7 +15,7 @@
 import type { HeaderList, HttpRecord, RecordSink } from '../records.ts';
 import { toNs } from '../util/time.ts';
 import { cappedAnomaly } from './anomaly-cap.ts';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { decodableCodings, decodeContent, isMediaType, MEDIA_KEEP_BYTES, parseCodings } from './http-body.ts';
 import {
   findHeadEnd,
@@ -921,7 +921,8 @@ class Http1Handler implements TcpStreamHandler {
           // Kept as sent, decoded when read (see http-body.ts: what the case keeps).
           encoding = d.codings.join(', ');
         } else if (dir === 1 && d.codings.length === 0 && body.length > MEDIA_KEEP_BYTES && isMediaType(headerValue(ex.responseHeaders ?? [], 'content-type'))) {
-          sha256 = createHash('sha256').update(body).digest('hex');
+          // One-shot: a Hash object per body cost more than hashing a small image.
+          sha256 = hash('sha256', body, 'hex');
           body = null;
         } else if (d.codings.length > 0 && body.length > 0) {
           const r = decodeContent(body, d.codings);
