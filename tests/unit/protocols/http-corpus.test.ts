@@ -221,6 +221,30 @@ describe('http on the corpus: bodies', () => {
     }
   });
 
+  it('pcapplusplus__example.pcap: images not kept carry the SHA-256 of the object tshark exports', () => {
+    // Independent source: `tshark -r pcapplusplus__example.pcap --export-objects http,dir` (tshark 4.0.17,
+    // 2026-11-24), then sha256sum of the exported files.
+    const exported: Record<string, string> = {
+      '/PicServer3/2013/05/01/4598468/45984660100010012882.jpg': '9a8ba1a87119f0f692c6f2cd3513ab71c53e356ccfc174e6818627943c55f7af',
+      '/PicServer2/24012010/3142398/banana-yedioth-america.gif': '2b1bdfb88934930b04a512e57421f631d28d677c89f6d9e73443f4fec6ef535f',
+      '/PicServer3/2013/04/22/4581145/2.jpg': '3cebb9bb8f39802a65575d4b3b583544ff5f6d0b310f9cccdc5660ff5e1f8d87',
+    };
+    const recs = runCapture('pcapplusplus__example.pcap').httpRecords;
+    for (const [uri, sha] of Object.entries(exported)) {
+      const r = recs.find((x) => x.uri === uri);
+      expect(r, uri).toBeDefined();
+      expect(r!.responseBody, uri).toBeNull();
+      expect(r!.responseBodySha256, uri).toBe(sha);
+    }
+    // Every image over 4 KiB is hashed, not kept; smaller ones are kept.
+    for (const r of recs) {
+      const ct = header(r, 'content-type', true)?.toLowerCase() ?? '';
+      if (!ct.startsWith('image/') || header(r, 'content-encoding', true) !== null || r.truncated) continue;
+      if (r.responseBodySize > 4096) expect(r.responseBodySha256, `frame ${r.frame}`).toMatch(/^[0-9a-f]{64}$/);
+      else expect(r.responseBody?.length, `frame ${r.frame}`).toBe(r.responseBodySize);
+    }
+  });
+
   it('pcapplusplus__example.pcap: every gzip response decodes in full', () => {
     const recs = runCapture('pcapplusplus__example.pcap').httpRecords;
     const gz = recs.filter((r) => header(r, 'content-encoding', true)?.toLowerCase() === 'gzip' && r.responseBodySize > 0);

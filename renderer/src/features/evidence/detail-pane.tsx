@@ -220,7 +220,8 @@ function BodySection({ title, body, highlights, testId }: { title: string; body:
       </h4>
       {body.sha256 !== null && (
         <p className="muted small" data-testid={`${testId}-not-kept`}>
-          Not kept in the case (media): the original capture holds these bytes. SHA-256{' '}
+          Not kept in the case (media): the original capture holds these bytes, from the response frame on.{' '}
+          SHA&#8209;256{' '}
           <code className="num">{body.sha256}</code>
         </p>
       )}
