@@ -452,7 +452,11 @@ export interface HttpRow extends EvidencePointer, Endpoints {
   requestType: string | null;
   /** Response Content-Type, when sent. */
   responseType: string | null;
-  /** Decoded body sizes (after transfer and content decoding). */
+  /**
+   * Body sizes as the case keeps them: decoded, except a response kept as sent (a
+   * compressed one: its size before content decoding); a media body the case does not
+   * keep counts its full length.
+   */
   requestBodyLen: number;
   responseBodyLen: number;
   /** Body sizes on the wire. */
@@ -570,7 +574,10 @@ export interface BodyPreview {
    * its SHA-256; the original capture still holds the bytes. text and hex are then empty.
    */
   sha256: string | null;
-  /** Why content decoding stopped early (a damaged or oversized compressed body), or null. */
+  /**
+   * Why content decoding stopped early when the body was read (a damaged body, or one
+   * that decodes past the 8 MiB cap: the preview then shows what came before), or null.
+   */
   decodeError: string | null;
 }
 

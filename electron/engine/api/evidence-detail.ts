@@ -93,7 +93,7 @@ function preview(body: Buffer | null, wireSize: number, headers: HeaderList | nu
     text: asText(head),
     hex: body.subarray(0, PREVIEW_HEX_BYTES).toString('hex'),
     previewTruncated: body.length > PREVIEW_TEXT_BYTES,
-    captureTruncated: captureTruncated || (info?.decodeTruncated ?? false),
+    captureTruncated,
     sha256: null,
     decodeError: info?.decodeError ?? null,
   };

@@ -70,7 +70,10 @@ export function parseCodings(value: string | null): string[] {
 /**
  * Run one decoder with the cap. When it fails (cap hit or bad data), find by bisection
  * the longest input prefix that decodes within the cap: output grows with the prefix,
- * so this keeps as much as can be trusted while memory stays bounded by the cap.
+ * so this keeps as much as can be trusted while memory stays bounded by the cap. Past
+ * the cap the search stops within 1/64 of the input: every step decodes up to the cap
+ * again, and bodies are now also decoded when an investigator opens them, where a
+ * crafted body must not cost seconds per click.
  */
 function bounded(dec: Decoder, input: Buffer, cap: number): DecodedBody & { overCap: boolean } {
   try {
@@ -82,7 +85,8 @@ function bounded(dec: Decoder, input: Buffer, cap: number): DecodedBody & { over
     let lo = 0;
     let hi = input.length - 1;
     let best: Buffer = Buffer.alloc(0);
-    while (lo <= hi) {
+    const slack = overCap ? Math.max(1, input.length >> 6) : 0;
+    while (lo <= hi && (slack === 0 || hi - lo >= slack || best.length === 0)) {
       const mid = (lo + hi) >>> 1;
       try {
         best = dec(input.subarray(0, mid), cap);
@@ -155,6 +159,8 @@ export function isMediaType(contentType: string | null): boolean {
   if (contentType === null) return false;
   const semi = contentType.indexOf(';');
   const t = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  // SVG is text (and can carry scripts): kept like any other text.
+  if (t === 'image/svg+xml') return false;
   return t.startsWith('image/') || t.startsWith('audio/') || t.startsWith('video/') || t.startsWith('font/') || MEDIA_TYPES.has(t);
 }
 

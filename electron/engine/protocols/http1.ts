@@ -920,7 +920,8 @@ class Http1Handler implements TcpStreamHandler {
         if (dir === 1 && body.length > 0 && decodableCodings(d.codings)) {
           // Kept as sent, decoded when read (see http-body.ts: what the case keeps).
           encoding = d.codings.join(', ');
-        } else if (dir === 1 && d.codings.length === 0 && body.length > MEDIA_KEEP_BYTES && isMediaType(headerValue(ex.responseHeaders ?? [], 'content-type'))) {
+        } else if (dir === 1 && !cut && d.codings.length === 0 && body.length > MEDIA_KEEP_BYTES && isMediaType(headerValue(ex.responseHeaders ?? [], 'content-type'))) {
+          // Only whole bodies: the hash of a cut one would match no object, so a cut one is kept.
           // One-shot: a Hash object per body cost more than hashing a small image.
           sha256 = hash('sha256', body, 'hex');
           body = null;

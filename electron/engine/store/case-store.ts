@@ -231,6 +231,9 @@ function custodyHash(prev: string, id: number, at: string, action: string, detai
   return createHash('sha256').update(`${prev}\n${id}\n${at}\n${action}\n${detail}\n${tool}\n${host}`, 'utf8').digest('hex');
 }
 
+/** Inputs from this size on import without the views' covering index (rebuilt at the end). */
+const LARGE_INPUT_BYTES = 64 * 1024 * 1024;
+
 /** Page size of new case files (bytes). */
 export const CASE_PAGE_SIZE = 16384;
 
@@ -601,13 +604,14 @@ export class CaseStore implements RecordSink {
   }
 
   /** Start of an import: commits append to the WAL only (see the file comment). */
-  private beginImport(): void {
+  private beginImport(large: boolean): void {
     if (this.importing++ === 0) {
       this.checkpointerFailed = false;
       this.db.pragma('wal_autocheckpoint = 0');
-      // Built again at the end of the import: cheaper than keeping it up to date row by row.
-      this.db.exec('DROP INDEX IF EXISTS http_view');
     }
+    // Built again at the end of the import: cheaper than keeping it up to date row by row,
+    // but only for a file large enough to pay for rebuilding it over the whole case.
+    if (large) this.db.exec('DROP INDEX IF EXISTS http_view');
   }
 
   /** After a commit during an import: hand checkpoints to a worker once the WAL is large. */
@@ -657,9 +661,13 @@ export class CaseStore implements RecordSink {
   /** End of an import: checkpoint what it wrote and restore automatic checkpoints. */
   private endImport(): void {
     if (this.importing === 0 || --this.importing > 0) return;
-    this.db.exec(HTTP_VIEW_INDEX);
     this.stopCheckpointer();
     this.db.pragma('wal_autocheckpoint = 1000');
+    try {
+      this.db.exec(HTTP_VIEW_INDEX);
+    } catch {
+      // Only a speed-up for the views (a full disk, say): the next write-open builds it.
+    }
     // PASSIVE never waits for readers; whatever it cannot copy now goes at a later checkpoint.
     this.db.pragma('wal_checkpoint(PASSIVE)');
   }
@@ -672,7 +680,9 @@ export class CaseStore implements RecordSink {
     const abs = resolve(path);
     const res = this.db.prepare('INSERT INTO inputs (path, file_name, status, added_at) VALUES (?, ?, ?, ?)')
       .run(abs, basename(abs), 'importing', new Date().toISOString());
-    this.beginImport();
+    let size = 0;
+    try { size = statSync(abs).size; } catch { size = 0; }
+    this.beginImport(size >= LARGE_INPUT_BYTES);
     return Number(res.lastInsertRowid);
   }
 

@@ -136,10 +136,17 @@ export function collectTimelineEvents(db: Database.Database, opts: CollectOption
   // HAR entries have no flow: their body sizes stand in for the bytes. The covering
   // index keeps this pass out of the rows, which hold the bodies (the planner would take
   // the time index for a time range); an import drops it while it runs (CaseStore).
-  const viewIndex = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'http_view'").get() !== undefined;
-  lists.push({ kind: K_HTTP, rows: read(`SELECT ${split('ts_ns')}, id, input_id, src_ip, coalesce(nullif(${HOST_NAME_SQL}, ''), dst_ip),
-    CASE WHEN source = 'har' THEN request_body_size + response_body_size ELSE 0 END
-    FROM http ${viewIndex ? 'INDEXED BY http_view ' : ''}${c.where}`, c) });
+  const httpSql = (hint: string): string => `SELECT ${split('ts_ns')}, id, input_id, src_ip,
+    coalesce(nullif(${HOST_NAME_SQL}, ''), dst_ip), CASE WHEN source = 'har' THEN request_body_size + response_body_size ELSE 0 END
+    FROM http ${hint}${c.where}`;
+  let httpRows: EventRow[];
+  try {
+    httpRows = read(httpSql('INDEXED BY http_view '), c);
+  } catch {
+    // An import on another connection dropped the index: read the rows.
+    httpRows = read(httpSql(''), c);
+  }
+  lists.push({ kind: K_HTTP, rows: httpRows });
   if (opts.leaks) {
     // A leak sits in the lanes of the device that sent the request and of its receiver.
     c = clauses('l.ts_ns', 'l.input_id');

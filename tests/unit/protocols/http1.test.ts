@@ -241,6 +241,25 @@ describe('http1 stream handler', () => {
     expect(t.responseBodySha256).toBeNull();
   });
 
+  it('keeps SVG (text) and a media body cut by a capture gap, whose hash would match no object', () => {
+    const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg">${'<rect/>'.repeat(1000)}</svg>`);
+    const sink = new CollectingSink();
+    const h = http1Protocol.open(conv, sink);
+    h.data(0, b('GET /a.svg HTTP/1.1\r\nHost: h\r\n\r\nGET /b.jpg HTTP/1.1\r\nHost: h\r\n\r\n'), meta(1));
+    h.data(1, Buffer.concat([b(`HTTP/1.1 200 OK\r\nContent-Type: image/svg+xml\r\nContent-Length: ${svg.length}\r\n\r\n`), svg]), meta(2));
+    const part = Buffer.alloc(MEDIA_KEEP_BYTES * 2, 7);
+    h.data(1, Buffer.concat([b(`HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: ${part.length * 2}\r\n\r\n`), part]), meta(3));
+    // The rest of the picture was lost: a gap, then the connection ends.
+    h.data(1, Buffer.alloc(10), meta(4, part.length - 10));
+    h.end();
+    const [a, c] = sink.httpRecords;
+    expect(a.responseBody?.equals(svg)).toBe(true);
+    expect(a.responseBodySha256).toBeNull();
+    expect(c.truncated).toBe(true);
+    expect(c.responseBodySha256).toBeNull();
+    expect(c.responseBody?.equals(part)).toBe(true);
+  });
+
   it('keeps the body prefix before a gap in a Content-Length body and carries on', () => {
     const sink = new CollectingSink();
     const h = http1Protocol.open(conv, sink);
