@@ -86,6 +86,39 @@ function hash3(a: number, b: number, c: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+const home4 = (v: { k0: number; k1: number; k2: number }): number => hash3(v.k0, v.k1, v.k2);
+const home6 = (v: { k6: Uint32Array | null }): number => hash6(v.k6 as Uint32Array);
+
+/**
+ * Remove `e` from an open-addressing table (slot values, keys of `words` numbers per
+ * slot) by backward shift, so probe chains stay unbroken without tombstones. False if
+ * `e` was not there.
+ */
+function backwardShiftDelete<V>(vals: Array<V | undefined>, keys: Uint32Array, words: number, mask: number, e: V, homeOf: (v: V) => number): boolean {
+  let i = homeOf(e) & mask;
+  for (;;) {
+    const v = vals[i];
+    if (v === undefined) return false;
+    if (v === e) break;
+    i = (i + 1) & mask;
+  }
+  vals[i] = undefined;
+  let j = i;
+  for (;;) {
+    j = (j + 1) & mask;
+    const v = vals[j];
+    if (v === undefined) return true;
+    const home = homeOf(v) & mask;
+    // v may move into the hole at i unless its home lies cyclically in (i, j].
+    const stays = i <= j ? home > i && home <= j : home > i || home <= j;
+    if (stays) continue;
+    vals[i] = v;
+    keys.copyWithin(i * words, j * words, (j + 1) * words);
+    vals[j] = undefined;
+    i = j;
+  }
+}
+
 const INITIAL_SLOTS = 1024;
 /** IPv6 flows are fewer in most captures; the table doubles as needed. */
 const INITIAL_SLOTS6 = 256;
@@ -216,37 +249,8 @@ export class FlowTable<T extends FlowEntry> {
     for (const e of old) if (e !== undefined) this.put4(e);
   }
 
-  /** Remove by backward shift, so probe chains stay unbroken without tombstones. */
   private delete4(e: T): void {
-    const keys = this.keys;
-    const vals = this.vals;
-    const mask = this.mask;
-    let i = hash3(e.k0, e.k1, e.k2) & mask;
-    for (;;) {
-      const v = vals[i];
-      if (v === undefined) return;
-      if (v === e) break;
-      i = (i + 1) & mask;
-    }
-    vals[i] = undefined;
-    this.count4--;
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const v = vals[j];
-      if (v === undefined) return;
-      const home = hash3(v.k0, v.k1, v.k2) & mask;
-      // v may move into the hole at i unless its home lies cyclically in (i, j].
-      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (stays) continue;
-      vals[i] = v;
-      const a = i * 3;
-      keys[a] = v.k0;
-      keys[a + 1] = v.k1;
-      keys[a + 2] = v.k2;
-      vals[j] = undefined;
-      i = j;
-    }
+    if (backwardShiftDelete(this.vals, this.keys, 3, this.mask, e, home4)) this.count4--;
   }
 
   private find6(k: Uint32Array): T | undefined {
@@ -285,33 +289,8 @@ export class FlowTable<T extends FlowEntry> {
     for (const e of old) if (e !== undefined) this.put6(e);
   }
 
-  /** As delete4, for the IPv6 table. */
   private delete6(e: T): void {
-    const keys = this.keys6;
-    const vals = this.vals6;
-    const mask = this.mask6;
-    let i = hash6(e.k6 as Uint32Array) & mask;
-    for (;;) {
-      const v = vals[i];
-      if (v === undefined) return;
-      if (v === e) break;
-      i = (i + 1) & mask;
-    }
-    vals[i] = undefined;
-    this.count6--;
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const v = vals[j];
-      if (v === undefined) return;
-      const home = hash6(v.k6 as Uint32Array) & mask;
-      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (stays) continue;
-      vals[i] = v;
-      keys.copyWithin(i * KEY6_WORDS, j * KEY6_WORDS, (j + 1) * KEY6_WORDS);
-      vals[j] = undefined;
-      i = j;
-    }
+    if (backwardShiftDelete(this.vals6, this.keys6, KEY6_WORDS, this.mask6, e, home6)) this.count6--;
   }
 
   private link(e: FlowEntry): void {

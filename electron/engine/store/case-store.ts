@@ -42,7 +42,7 @@ import type {
 import type { InputSummary } from '../import/types.ts';
 import { decodeBody, type BodyCodec } from './body-codec.ts';
 import { prepareHttp, type PreparedHttp } from './http-prepare.ts';
-import { decodeContent, parseCodings } from '../protocols/http-body.ts';
+import { decodedResponseBody } from '../protocols/http-body.ts';
 import { dnsHostLinks, httpHostLinks, nameHostLinks, tlsHostLinks, type HostLinkFn, type HostSource } from './host-links.ts';
 import { dropInputRecords, duplicateError, findDuplicate } from './duplicate-input.ts';
 import { CaseSchemaError, migrate, pendingMigrations } from './migrate.ts';
@@ -1013,8 +1013,8 @@ export class CaseStore implements RecordSink {
     let response = r.response_body === null ? null : decodeBody(r.response_body_codec as BodyCodec, r.response_body as Buffer);
     info.sha256 = (r.response_body_sha256 as string | null) ?? null;
     const encoding = (r.response_body_encoding as string | null) ?? null;
-    if (response !== null && encoding !== null) {
-      const d = decodeContent(response, parseCodings(encoding));
+    const d = encoding === null ? null : decodedResponseBody({ responseBody: response, responseBodyEncoding: encoding });
+    if (d !== null) {
       response = d.body;
       info.encoding = encoding;
       info.decodeError = d.error;

@@ -7,27 +7,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createPcapReader } from '../../../electron/engine/capture/pcap-reader.ts';
-import { createPcapngReader } from '../../../electron/engine/capture/pcapng-reader.ts';
-import type { RawFrame } from '../../../electron/engine/capture/types.ts';
-import { Dissector } from '../../../electron/engine/dissect/dissector.ts';
 import '../../../electron/engine/protocols/index.ts';
+import { dissectCorpus } from '../dissect/helpers.ts';
 import { decodedResponseBody } from '../../../electron/engine/protocols/http-body.ts';
-import { CollectingSink, type HttpRecord } from '../../../electron/engine/records.ts';
+import type { CollectingSink} from '../../../electron/engine/records.ts';
+import { type HttpRecord } from '../../../electron/engine/records.ts';
 
 const CORPUS = join(import.meta.dirname, '../../fixtures/corpus');
 
 /** Run a capture file through the reader and the dissector into a collecting sink. */
 function runCapture(file: string): CollectingSink {
-  const buf = readFileSync(join(CORPUS, file));
-  const sink = new CollectingSink();
-  const d = new Dissector(1, sink);
-  const events = { frame: (f: RawFrame) => d.frame(f), iface: () => {}, anomaly: () => {} };
-  const reader = buf.readUInt32LE(0) === 0x0a0d0d0a ? createPcapngReader(events) : createPcapReader(events);
-  reader.push(buf);
-  reader.end();
-  d.finish();
-  return sink;
+  return dissectCorpus(file).sink;
 }
 
 interface RequestTruth { frame: number; method: string; host: string; uri: string; version: string }

@@ -1,34 +1,19 @@
 /**
- * Runs a corpus capture through the real pipeline (pcap/pcapng reader → Dissector) with
- * only the TLS and QUIC protocols registered, into a CollectingSink.
+ * Runs a corpus capture through the real pipeline (pcap/pcapng reader → Dissector, see
+ * ../dissect/helpers.ts) with only the TLS and QUIC protocols registered.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPcapReader } from '../../../electron/engine/capture/pcap-reader.ts';
-import { createPcapngReader } from '../../../electron/engine/capture/pcapng-reader.ts';
-import type { PacketReaderEvents } from '../../../electron/engine/capture/types.ts';
-import { Dissector } from '../../../electron/engine/dissect/dissector.ts';
 import { quicProtocol } from '../../../electron/engine/protocols/quic.ts';
 import { tlsProtocol } from '../../../electron/engine/protocols/tls.ts';
-import { CollectingSink } from '../../../electron/engine/records.ts';
+import type { CollectingSink } from '../../../electron/engine/records.ts';
+import { dissectCorpus } from '../dissect/helpers.ts';
 
 export const CORPUS = join(import.meta.dirname, '../../fixtures/corpus');
 
 /** Dissect one corpus file with the TLS and QUIC protocols only. */
 export function runCorpus(file: string): CollectingSink {
-  const buf = readFileSync(join(CORPUS, file));
-  const sink = new CollectingSink();
-  const d = new Dissector(1, sink, { tcpProtocols: [tlsProtocol], udpProtocols: [quicProtocol] });
-  const events: PacketReaderEvents = {
-    frame(f) { d.frame(f); },
-    iface() { /* link types come with each frame */ },
-    anomaly() { /* reader anomalies are the readers' tests' business */ },
-  };
-  const reader = buf.readUInt32LE(0) === 0x0a0d0d0a ? createPcapngReader(events) : createPcapReader(events);
-  reader.push(buf);
-  reader.end();
-  d.finish();
-  return sink;
+  return dissectCorpus(file, { tcpProtocols: [tlsProtocol], udpProtocols: [quicProtocol] }).sink;
 }
 
 // Truth sidecars are loose JSON written by a Python tool; tests read only the fields they check.
