@@ -115,18 +115,72 @@ function newExchange(): Exchange {
 /** Largest Content-Length body given one buffer up front (saves the per-segment copies and the final concat). */
 const PREALLOC_MAX = 1024 * 1024;
 
+/**
+ * Reused buffers for the bodies that are hashed and then dropped (pictures, sound,
+ * video, fonts: see http-body.ts, what the case keeps). Real web traffic carries some
+ * 600 MB of them per GB; a new buffer for each made V8 run a full garbage collection
+ * every 40 MB or so of them (it counts buffer memory towards its heap limits), which
+ * cost the dissect worker more than the hashing. Buffers come in power-of-two sizes
+ * from 8 KiB to PREALLOC_MAX; free ones are kept up to POOL_FREE_CAP bytes.
+ */
+const POOL_MIN_SHIFT = 13;
+const POOL_FREE_CAP = 16 * 1024 * 1024;
+class BodyPool {
+  private readonly free: Buffer[][] = [];
+  private freeBytes = 0;
+
+  private static slot(n: number): number {
+    let k = 0;
+    while ((1 << (POOL_MIN_SHIFT + k)) < n) k++;
+    return k;
+  }
+
+  /** A buffer of at least `n` bytes (n ≤ PREALLOC_MAX); its contents are arbitrary. */
+  take(n: number): Buffer {
+    const k = BodyPool.slot(n);
+    const list = this.free[k];
+    const b = list?.pop();
+    if (b !== undefined) {
+      this.freeBytes -= b.length;
+      return b;
+    }
+    return Buffer.allocUnsafeSlow(1 << (POOL_MIN_SHIFT + k));
+  }
+
+  /** Give back a buffer from take(); nothing may use it afterwards. */
+  give(b: Buffer): void {
+    if (this.freeBytes + b.length > POOL_FREE_CAP) return;
+    const k = BodyPool.slot(b.length);
+    (this.free[k] ??= []).push(b);
+    this.freeBytes += b.length;
+  }
+}
+const bodyPool = new BodyPool();
+
 /** Body bytes of one message after transfer decoding, kept up to RAW_BODY_CAP. */
 class BodyAcc {
   private readonly parts: Buffer[] = [];
   private fixed: Buffer | null = null;
+  /** Bytes of `fixed` that may be filled (the Content-Length; a pooled buffer can be larger). */
+  private room = 0;
+  /** Whether `fixed` came from bodyPool (then it goes back in release()). */
+  private pooled = false;
   private kept = 0;
   private frozen = false;
   size = 0;
   truncated = false;
 
-  /** `expected`: the Content-Length when known, to fill one buffer instead of collecting pieces. */
-  constructor(expected = 0) {
-    if (expected > 0 && expected <= PREALLOC_MAX) this.fixed = Buffer.allocUnsafe(expected);
+  /**
+   * `expected`: the Content-Length when known, to fill one buffer instead of collecting
+   * pieces. `pooled`: take that buffer from the pool (only for a body that release()
+   * will see: one hashed and dropped).
+   */
+  constructor(expected = 0, pooled = false) {
+    if (expected > 0 && expected <= PREALLOC_MAX) {
+      this.pooled = pooled;
+      this.fixed = pooled ? bodyPool.take(expected) : Buffer.allocUnsafe(expected);
+      this.room = expected;
+    }
   }
 
   add(buf: Buffer, start: number, end: number): void {
@@ -141,13 +195,13 @@ class BodyAcc {
     }
     if (take <= 0) return;
     const fixed = this.fixed;
-    if (fixed !== null && this.kept + take <= fixed.length) {
+    if (fixed !== null && this.kept + take <= this.room) {
       buf.copy(fixed, this.kept, start, start + take);
     } else {
       if (fixed !== null) {
         // More bytes than announced: fall back to pieces.
-        this.parts.push(fixed.subarray(0, this.kept));
-        this.fixed = null;
+        this.parts.push(this.pooled ? Buffer.from(fixed.subarray(0, this.kept)) : fixed.subarray(0, this.kept));
+        this.release();
       }
       this.parts.push(Buffer.from(buf.subarray(start, start + take)));
     }
@@ -161,9 +215,22 @@ class BodyAcc {
     this.frozen = true;
   }
 
+  /** The bytes kept. From a pooled buffer they are valid only until release(). */
   bytes(): Buffer {
     if (this.fixed !== null) return this.fixed.subarray(0, this.kept);
     return this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.kept);
+  }
+
+  /** Whether bytes() is a view of a pooled buffer (copy it to keep it past release()). */
+  isPooled(): boolean {
+    return this.fixed !== null && this.pooled;
+  }
+
+  /** Give a pooled buffer back (no-op otherwise); bytes() must not be used after. */
+  release(): void {
+    if (this.fixed !== null && this.pooled) bodyPool.give(this.fixed);
+    this.fixed = null;
+    this.pooled = false;
   }
 }
 
@@ -887,7 +954,9 @@ class Http1Handler implements TcpStreamHandler {
         return;
       }
       if (len > 0) {
-        d.body = new BodyAcc(len);
+        // A body finish() will hash and drop (if it arrives whole) fills a pooled buffer.
+        const hashed = d.codings.length === 0 && len > MEDIA_KEEP_BYTES && isMediaType(headerValue(h, 'content-type'));
+        d.body = new BodyAcc(len, hashed);
         d.remaining = len;
         d.state = S_BODY_LEN;
         return;
@@ -931,6 +1000,11 @@ class Http1Handler implements TcpStreamHandler {
           body = r.body;
           cut ||= r.truncated;
         }
+      }
+      if (acc.isPooled()) {
+        // A pooled buffer is reused by the next body: what is kept must be a copy.
+        if (body !== null) body = Buffer.from(body);
+        acc.release();
       }
     }
     if (!ex.emitted) this.held += body?.length ?? 0;

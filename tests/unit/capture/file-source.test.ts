@@ -166,7 +166,8 @@ describe('openSource', () => {
 
   it('says whether the file changed since it was opened, or was not read to its end', async () => {
     const path = join(dir, 'grows.bin');
-    writeFileSync(path, randomBytes(RAW_CHUNK + 10));
+    // Three chunks and a bit: after the first, the read-ahead has read the second only.
+    writeFileSync(path, randomBytes(3 * RAW_CHUNK + 10));
     const s = await openSource(path, { hash: false });
     for await (const c of s) { void c; break; }
     expect(await s.unchanged()).toBe(false); // not read to the end yet
@@ -175,5 +176,30 @@ describe('openSource', () => {
     appendFileSync(path, Buffer.from('more'));
     expect(await s.unchanged()).toBe(false);
     await s.close();
+  });
+
+  it('reads the next chunk ahead without touching the chunk in use, with reused buffers and through a tee', async () => {
+    const bytes = randomBytes(4 * RAW_CHUNK + 777);
+    const path = join(dir, 'ahead.bin');
+    writeFileSync(path, bytes);
+    // A tee of three buffers, as the hash ring has: it records which buffer each read went to.
+    const slots = [Buffer.alloc(RAW_CHUNK), Buffer.alloc(RAW_CHUNK), Buffer.alloc(RAW_CHUNK)];
+    let k = 0;
+    const tee: RawTee = { next: () => slots[k % 3], filled: () => { k++; } };
+    for (const opts of [{ hash: false, reuseBuffer: true }, { hash: false, tee }]) {
+      const s = await openSource(path, opts);
+      let at = 0;
+      for await (const c of s) {
+        const before = s.rawBytesRead;
+        // Let the read-ahead finish (unchanged() waits for reads in flight): the chunk
+        // in hand must still hold its own bytes, not the next chunk's.
+        await s.unchanged();
+        if (at + c.length < bytes.length) expect(s.rawBytesRead).toBeGreaterThan(before);
+        expect(c.equals(bytes.subarray(at, at + c.length))).toBe(true);
+        at += c.length;
+      }
+      expect(at).toBe(bytes.length);
+      await s.close();
+    }
   });
 });

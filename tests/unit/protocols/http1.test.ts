@@ -260,6 +260,41 @@ describe('http1 stream handler', () => {
     expect(c.responseBody?.equals(part)).toBe(true);
   });
 
+  it('hashes media bodies from reused buffers without letting one body see another', () => {
+    // Media bodies are filled into buffers that go back to a pool once hashed: a body
+    // kept because a gap cut it must be a copy, and a reused buffer must not leak bytes
+    // of an earlier (longer) picture into the hash of the next.
+    const picture = (n: number, seed: number): Buffer => {
+      const out = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) out[i] = (i * 31 + seed * 97) & 0xff;
+      return out;
+    };
+    const sink = new CollectingSink();
+    const cut = http1Protocol.open(conv, sink);
+    const whole = http1Protocol.open({ ...conv, clientPort: 50001 }, sink);
+    const big = picture(60_000, 1);
+    const part = picture(20_000, 2);
+    cut.data(0, b('GET /cut.png HTTP/1.1\r\nHost: h\r\n\r\n'), meta(1));
+    cut.data(1, Buffer.concat([b(`HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: ${part.length * 2}\r\n\r\n`), part]), meta(2));
+    cut.data(1, Buffer.alloc(10), meta(3, part.length - 10));
+    cut.end();
+    const sizes = [60_000, 50_000, 33_000, 60_000, 40_000];
+    const pics = sizes.map((n, i) => (i === 0 ? big : picture(n, 10 + i)));
+    let frame = 10;
+    for (const [i, pic] of pics.entries()) {
+      whole.data(0, b(`GET /${i}.jpg HTTP/1.1\r\nHost: h\r\n\r\n`), meta(frame++));
+      whole.data(1, Buffer.concat([b(`HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: ${pic.length}\r\n\r\n`), pic]), meta(frame++));
+    }
+    whole.end();
+    const [kept, ...hashed] = sink.httpRecords;
+    expect(kept.uri).toBe('/cut.png');
+    expect(kept.responseBody?.equals(part)).toBe(true);
+    expect(hashed.map((r) => r.responseBodySha256)).toEqual(pics.map((p) => createHash('sha256').update(p).digest('hex')));
+    expect(hashed.map((r) => r.responseBodySize)).toEqual(sizes);
+    // The kept body is still intact after its buffer went back to the pool and was reused.
+    expect(kept.responseBody?.equals(part)).toBe(true);
+  });
+
   it('keeps the body prefix before a gap in a Content-Length body and carries on', () => {
     const sink = new CollectingSink();
     const h = http1Protocol.open(conv, sink);
