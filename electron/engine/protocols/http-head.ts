@@ -132,34 +132,58 @@ export interface ParsedHead {
   badLines: number;
 }
 
-/** Split a head (start line + header lines) into its start line and headers. */
+/**
+ * Split a head (start line + header lines) into its start line and headers. Lines end
+ * at LF (one CR before it dropped); the head ends at the first empty line; a line that
+ * starts with a space or tab continues the previous header's value (obs-fold); names
+ * and values are trimmed as String#trim trims. One pass with offsets instead of
+ * splitting into lines and trimming copies: heads are a third of what the dissector
+ * allocates on real web traffic.
+ */
 export function parseHead(text: string): ParsedHead {
-  const lines = text.split('\n');
   const headers: HeaderList = [];
   let badLines = 0;
-  const startLine = stripCr(lines[0]);
-  for (let k = 1; k < lines.length; k++) {
-    const line = stripCr(lines[k]);
-    if (line.length === 0) break;
-    const c0 = line.charCodeAt(0);
+  const n = text.length;
+  let nl = text.indexOf('\n');
+  const startLine = text.slice(0, withoutCr(text, 0, nl < 0 ? n : nl));
+  while (nl >= 0) {
+    const from = nl + 1;
+    nl = text.indexOf('\n', from);
+    const end = withoutCr(text, from, nl < 0 ? n : nl);
+    if (end === from) break;
+    const c0 = text.charCodeAt(from);
     if ((c0 === 0x20 || c0 === 0x09) && headers.length > 0) {
       // obs-fold: a continuation of the previous header's value.
       const last = headers[headers.length - 1];
-      last[1] = `${last[1]} ${line.trim()}`.trim();
+      last[1] = `${last[1]} ${trimmed(text, from, end)}`.trim();
       continue;
     }
-    const colon = line.indexOf(':');
-    if (colon <= 0) {
+    const colon = text.indexOf(':', from);
+    if (colon < 0 || colon >= end || colon === from) {
       badLines++;
       continue;
     }
-    headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+    headers.push([trimmed(text, from, colon), trimmed(text, colon + 1, end)]);
   }
   return { startLine, headers, badLines };
 }
 
-function stripCr(s: string): string {
-  return s.length > 0 && s.charCodeAt(s.length - 1) === CR ? s.slice(0, -1) : s;
+/** End of the line [from, end) without one trailing CR. */
+function withoutCr(s: string, from: number, end: number): number {
+  return end > from && s.charCodeAt(end - 1) === CR ? end - 1 : end;
+}
+
+/** Whether String#trim might remove this character (a few non-spaces included: trim decides). */
+function maybeSpace(c: number): boolean {
+  return c <= 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029
+    || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** s.slice(from, end).trim(), without the intermediate copy in the usual case (at most single spaces to drop). */
+function trimmed(s: string, from: number, end: number): string {
+  if (from < end && s.charCodeAt(from) === 0x20) from++;
+  if (from < end && (maybeSpace(s.charCodeAt(from)) || maybeSpace(s.charCodeAt(end - 1)))) return s.slice(from, end).trim();
+  return s.slice(from, end);
 }
 
 export interface RequestLine {

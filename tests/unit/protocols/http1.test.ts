@@ -6,6 +6,7 @@ import { http1Protocol } from '../../../electron/engine/protocols/http1.ts';
 import { DECODED_CAP, decodedResponseBody, MEDIA_KEEP_BYTES } from '../../../electron/engine/protocols/http-body.ts';
 import type { StreamChunkMeta, StreamDir, TcpConversation } from '../../../electron/engine/protocols/types.ts';
 import { CollectingSink, type HttpRecord } from '../../../electron/engine/records.ts';
+import { prng } from '../../../tools/synth/packets.ts';
 
 const conv: TcpConversation = {
   input: 3, clientIp: '10.0.0.1', clientPort: 50000, serverIp: '192.0.2.80', serverPort: 80, clientMac: null, serverMac: null,
@@ -13,18 +14,6 @@ const conv: TcpConversation = {
 
 function meta(frame: number, gapBefore = 0): StreamChunkMeta {
   return { frame, tsSec: 1_600_000_000 + frame, tsNsec: 250, gapBefore };
-}
-
-/** Deterministic PRNG (mulberry32) so a failing split can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Step = [dir: StreamDir, bytes: Buffer];
