@@ -5,7 +5,7 @@
  * moveObservations); only one small aggregate per distinct value stays in memory.
  */
 import type Database from 'better-sqlite3';
-import { BoundedMemo } from '../findings/memo.ts';
+import { KeyedMemo } from '../findings/memo.ts';
 import type { RequestLeaf } from '../findings/request-decode.ts';
 import {
   classifyValue, emailsIn, kindRank, RECURRENCE_REQUIRED, type IdentifierBasis, type IdentifierHit, type IdentifierScope,
@@ -77,7 +77,7 @@ export class IdentifierBook {
    * in every event), and the answer depends on the request time only for values that
    * could be timestamps (10 or 13 digits), which are never remembered.
    */
-  private readonly classified = new BoundedMemo<IdentifierHit | null>();
+  private readonly classified = new KeyedMemo<ValueReading>();
 
   /** Start a book on `db`, inside the analysis transaction, with identifier_observations emptied. */
   constructor(db: Database.Database) {
@@ -139,41 +139,28 @@ export class IdentifierBook {
    * identifier and request, keeping the first chain that carried it).
    */
   observe(leaves: readonly RequestLeaf[], ctx: ObservationContext): RequestIdentifier[] {
-    const found = new Map<IdentifierAgg, RequestIdentifier>();
-    const add = (value: string, kind: string, scope: IdentifierScope, basis: IdentifierBasis, leaf: RequestLeaf): void => {
-      const a = this.agg(value, kind, scope, basis, ctx.ts);
-      const have = found.get(a);
-      if (have) {
-        have.occurrences++;
-        // A key-based sighting is better evidence than a shape or value match in the same request.
-        if (BASIS_RANK[basis] < BASIS_RANK[have.basis]) {
-          have.leaf = leaf;
-          have.key = leaf.key;
-          have.basis = basis;
-        }
-        return;
-      }
-      found.set(a, { agg: a, leaf, key: leaf.key, basis, occurrences: 1 });
-    };
+    // Most requests carry no identifier: the map is made for the first one found.
+    let found: Map<IdentifierAgg, RequestIdentifier> | null = null;
     for (const leaf of leaves) {
       const v = leaf.value;
       if (v.length <= MAX_VALUE_LEN) {
-        const hit = this.classify(leaf.key, v, ctx.tsMs);
-        if (hit !== null) {
-          add(hit.value, hit.kind, hit.scope, hit.basis, leaf);
+        const r = this.reading(leaf.key, v, ctx.tsMs);
+        if (r.hit !== null) {
+          found = this.sighted(found, r.hit.value, r.hit.kind, r.hit.scope, r.hit.basis, leaf, ctx.ts);
           continue;
         }
-        const t = v.trim();
-        const known = t.length >= 6 ? (this.byValue.get(t) ?? this.byValue.get(t.toLowerCase())) : undefined;
+        // A value already known as an identifier, as it is or in lower case.
+        const known = r.trimmed !== null ? (this.byValue.get(r.trimmed) ?? (r.lower !== null ? this.byValue.get(r.lower) : undefined)) : undefined;
         if (known !== undefined) {
-          add(known.value, known.kind, known.scope, 'value', leaf);
+          found = this.sighted(found, known.value, known.kind, known.scope, 'value', leaf, ctx.ts);
           continue;
         }
       }
       if (v.indexOf('@') > 0) {
-        for (const e of emailsIn(v.length > 65536 ? v.slice(0, 65536) : v)) add(e, 'email', 'account', 'shape', leaf);
+        for (const e of emailsIn(v.length > 65536 ? v.slice(0, 65536) : v)) found = this.sighted(found, e, 'email', 'account', 'shape', leaf, ctx.ts);
       }
     }
+    if (found === null) return [];
     for (const r of found.values()) {
       const a = r.agg;
       a.observations += r.occurrences;
@@ -192,21 +179,61 @@ export class IdentifierBook {
     return [...found.values()];
   }
 
-  private classify(key: string | null, v: string, tsMs: number): IdentifierHit | null {
-    if (mayBeTimestamp(v)) return classifyValue(key, v, tsMs);
-    const k = key === null ? `n${v}` : `k${key.length}:${key}${v}`;
-    let hit = this.classified.get(k);
-    if (hit === undefined) {
-      hit = classifyValue(key, v, tsMs);
-      this.classified.set(k, hit);
+  /** Count one sighting of an identifier in the request being observed (`found`, made when null). */
+  private sighted(found: Map<IdentifierAgg, RequestIdentifier> | null, value: string, kind: string, scope: IdentifierScope,
+    basis: IdentifierBasis, leaf: RequestLeaf, ts: bigint): Map<IdentifierAgg, RequestIdentifier> {
+    const a = this.agg(value, kind, scope, basis, ts);
+    const map = found ?? new Map<IdentifierAgg, RequestIdentifier>();
+    const have = map.get(a);
+    if (have) {
+      have.occurrences++;
+      // A key-based sighting is better evidence than a shape or value match in the same request.
+      if (BASIS_RANK[basis] < BASIS_RANK[have.basis]) {
+        have.leaf = leaf;
+        have.key = leaf.key;
+        have.basis = basis;
+      }
+      return map;
     }
-    return hit;
+    map.set(a, { agg: a, leaf, key: leaf.key, basis, occurrences: 1 });
+    return map;
+  }
+
+  private reading(key: string | null, v: string, tsMs: number): ValueReading {
+    if (mayBeTimestamp(v)) return readValue(key, v, tsMs);
+    let r = this.classified.get(key, v);
+    if (r === undefined) {
+      r = readValue(key, v, tsMs);
+      // The trimmed and lower-case forms are usually the value itself; counted as if they were not.
+      this.classified.set(key, v, r, (key?.length ?? 0) + 3 * v.length);
+    }
+    return r;
   }
 
   /** Identifiers that are kept: shape-only kinds that need it must recur in two requests. */
   kept(a: IdentifierAgg): boolean {
     return !(a.basis === 'shape' && RECURRENCE_REQUIRED.has(a.kind) && a.requests < 2);
   }
+}
+
+/**
+ * What observe reads from a leaf value with its key: classifyValue's answer and, when
+ * that is null, the forms it is looked up by among the known identifiers (trimmed,
+ * 6 characters or more; its lower case when that differs).
+ */
+interface ValueReading {
+  hit: IdentifierHit | null;
+  trimmed: string | null;
+  lower: string | null;
+}
+
+function readValue(key: string | null, v: string, tsMs: number): ValueReading {
+  const hit = classifyValue(key, v, tsMs);
+  if (hit !== null) return { hit, trimmed: null, lower: null };
+  const t = v.trim();
+  if (t.length < 6) return { hit, trimmed: null, lower: null };
+  const lower = t.toLowerCase();
+  return { hit, trimmed: t, lower: lower !== t ? lower : null };
 }
 
 /** True when `v`, trimmed as classifyValue trims it, is 10 or 13 digits: what may read as a time near the request's. */

@@ -17,9 +17,9 @@ import { CandidateIndex, partyOf, type Candidate, type Sighting } from './candid
 import { comparisonOf, type ModeComparisonSet } from './comparison.ts';
 import { DestinationBook, destKey, flowsByModeAndDestination } from './destinations.ts';
 import { BoundedMemo } from './memo.ts';
-import { isNavigation, searchWords } from './navigation.ts';
+import { htmlResponse, navigationByHeaders, searchWords } from './navigation.ts';
 import { modeResolver, setModeLabels, type ModeLabelSpec, type ModeResolver, type RecordMode } from './modes.ts';
-import { decodeRequest, FieldMemo, headerValue, SECRET_HEADERS } from './request-decode.ts';
+import { decodeHeaderFields, decodeRequest, FieldMemo, headerValue, SECRET_HEADERS, type DecodedRequest } from './request-decode.ts';
 import { displayUrl, parseUrlLike, type UrlParts } from './url-forms.ts';
 import { getWatchList, setWatchList, type WatchValue } from './watch.ts';
 import { checkEmail } from '../correlate/identifiers.ts';
@@ -31,7 +31,7 @@ import { decodeBody, type BodyCodec } from '../store/body-codec.ts';
 import type { CaseStore } from '../store/case-store.ts';
 import { hostHeaderName } from '../store/host-links.ts';
 import { toolString } from '../store/tool-info.ts';
-import { writeViewSummaries } from '../store/view-summaries.ts';
+import { HTTP_VIEW_COLUMNS, HttpViewParts, writeViewSummaries, type HttpViewRow } from '../store/view-summaries.ts';
 import type { HeaderList } from '../records.ts';
 import { parse as parseDomain } from 'tldts';
 
@@ -95,7 +95,7 @@ const LEAK_STAGE = 'findings_leak_stage';
 const MAX_OTHER_CHAINS = 5;
 const EXCERPT = 60;
 
-interface HttpRow {
+interface HttpRow extends HttpViewRow {
   id: number;
   input_id: number;
   frame: number | null;
@@ -115,7 +115,6 @@ interface HttpRow {
   request_body_size: number;
   /** Read for HAR entries only: it is the last column, and reaching it walks past the stored response body. */
   server_ip: string | null;
-  response_headers: string | null;
 }
 
 interface PageAgg {
@@ -217,7 +216,12 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
       addPage({ kind: 'url', value: cand.pageKey as string, display: displayUrl(u), host: u.host, domain: cand.domain, mode, source, ts, input, frame, entry, httpId });
       for (const w of searchWords(u, cand.domain)) index.addWords(w, 'search', cand.page, cand.pageKey, cand.domain, cand.operator);
     };
-    const harPages = candidatesFromRequests(db, modes, addVisitedUrl);
+    const headerBook = new HeaderMemo();
+    const hostNames = new Memo(hostHeaderName);
+    // Navigations that their response decided (isNavigation), by request id: the candidate
+    // pass reads them first, the request pass reads the response again past the first ones.
+    const navByResponse = new Map<number, boolean>();
+    const harPages = candidatesFromRequests(db, modes, headerBook, hostNames, navByResponse, addVisitedUrl);
     visitedSites(db, modes, enricher, index, addPage);
     for (const w of watch) addWatch(index, w);
     progress({ phase: 'candidates', done: 1, total: 1 });
@@ -233,7 +237,6 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     const clients = clientFlowGroups(db, modes);
     const macs = macByInputIp(clients);
     // Per-request work that depends only on a repeated value is done once per value.
-    const hostNames = new Memo(hostHeaderName);
     const senders = new Map<string, string>();
     const senderKey = (input: number, ip: string): string => {
       const k = `${input}|${ip}`;
@@ -242,6 +245,8 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
       return e;
     };
     const pageRefs = new Memo(pageRef);
+    // Few requests need their response's headers (see pageContext): read one by one when asked for.
+    const responseHeadersOf = db.prepare('SELECT response_headers FROM http WHERE id = ?').pluck();
     // Leaks wait in a scratch table until the identifiers they name are written: while
     // identifier rows are missing, SQLite checks every new identifier row against all
     // leaks (a full scan each, leaks.identifier_id has no index); an empty leaks table
@@ -253,6 +258,8 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insAnomaly = db.prepare("INSERT INTO anomalies (input_id, frame, layer, error) VALUES (?, ?, 'decode', ?)");
     const fieldMemo = new FieldMemo();
+    // The views' summaries need every HTTP row too: gathered here rather than read again at the end.
+    const httpViews = new HttpViewParts();
     const leakedPageKeys = new Map<string, number>();
     const leakedParties = new Map<string, number>();
     const modeBytes = new Map<string, { har: number; byDest: Map<string, number> }>();
@@ -262,7 +269,7 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     let anomalyCount = 0;
     let done = 0;
     const page = db.prepare(`SELECT id, input_id, frame, entry, CAST(ts_ns AS TEXT) AS ts, src_ip, dst_ip, dst_port, source, method, host, uri,
-      version, request_headers, request_body, request_body_codec, request_body_size, response_headers,
+      version, request_headers, request_body, request_body_codec, request_body_size, ${HTTP_VIEW_COLUMNS},
       CASE WHEN source = 'har' THEN server_ip END AS server_ip
       FROM http WHERE (ts_ns, id) > (?, ?) ORDER BY ts_ns, id LIMIT ?`);
     let lastTs = -(2n ** 63n);
@@ -270,10 +277,12 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     for (;;) {
       const rows = page.all(lastTs, lastId, pageSize) as HttpRow[];
       for (const r of rows) {
+        httpViews.add(r);
         try {
           const ts = BigInt(r.ts);
           const tsMs = Number(ts / 1_000_000n);
-          const headers = JSON.parse(r.request_headers) as HeaderList;
+          const rh = headerBook.of(r.request_headers);
+          const headers = rh.list;
           const mode = modes.modeOf(r.input_id, ts);
           const host = r.host !== null ? hostNames.of(r.host) : null;
           const ip = r.source === 'har' ? (r.server_ip ?? (r.dst_ip || null)) : r.dst_ip || null;
@@ -299,7 +308,8 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
               anomalyCount++;
             }
           }
-          const decoded = r.method === 'CONNECT' ? { leaves: [], anomalies: [] } : decodeRequest({ uri: r.uri, headers, body }, opts.limits, fieldMemo);
+          const decoded = r.method === 'CONNECT' ? { leaves: [], anomalies: [] }
+            : decodeRequest({ uri: r.uri, headers, body }, opts.limits, fieldMemo, headerBook.fields(rh, opts.limits, fieldMemo));
           for (const a of decoded.anomalies) {
             const at = a.chain === a.where || a.chain.startsWith(`${a.where}:`) ? a.chain : `${a.where} ${a.chain}`;
             insAnomaly.run(r.input_id, r.frame, `${where(r)}: ${at}: ${a.error}`);
@@ -312,9 +322,15 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
           };
           const ids = leaves.length > 0 ? book.observe(leaves, ctxBase) : [];
           for (const x of ids) dest.identifiers.add(x.agg.id);
-          entities.request(epKey, r.source === 'tcp' ? r.src_ip : '', ts, r.input_id, mode, headerValue(headers, 'user-agent'), ids);
+          if (rh.userAgent === undefined) rh.userAgent = headerValue(headers, 'user-agent');
+          entities.request(epKey, r.source === 'tcp' ? r.src_ip : '', ts, r.input_id, mode, rh.userAgent, ids);
 
-          const pageCtx = pageContext(r, headers, harPages, pageRefs);
+          const pageCtx = pageContext(r, rh, harPages, pageRefs, hostNames, () => {
+            const known = navByResponse.get(r.id);
+            if (known !== undefined) return known;
+            const text = responseHeadersOf.get(r.id) as string | null | undefined;
+            return htmlResponse(typeof text === 'string' ? JSON.parse(text) as HeaderList : null);
+          });
           // A party that serves requests made from another site's pages is a resource host, not a site the user visited.
           if (!pageCtx.navigation && pageCtx.party !== null && destParty !== null && pageCtx.party !== destParty) resourceParties.add(destParty);
           if (leaves.length > 0) {
@@ -328,10 +344,11 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
             for (const l of leaks) {
               const s = l.best;
               const identifierId = s.cand.kind === 'identifier' ? (ids.find((x) => x.agg.value === s.cand.value)?.agg.id ?? null) : null;
-              insLeak.run(ts, s.cand.kind, s.cand.value, s.leaf.chain, excerptOf(s, s.cand.value), s.leaf.where, s.leaf.header, s.match,
+              const leakId = insLeak.run(ts, s.cand.kind, s.cand.value, s.leaf.chain, excerptOf(s, s.cand.value), s.leaf.where, s.leaf.header, s.match,
                 JSON.stringify(l.others), r.id, r.input_id, r.frame, r.entry, mode, s.cand.page, s.cand.domain, host, ip,
                 destInfo.domain, destInfo.country, destInfo.whoisCountry, destInfo.asn, destInfo.org, destInfo.category,
-                destInfo.operator, identifierId);
+                destInfo.operator, identifierId).lastInsertRowid;
+              httpViews.addLeak(r, Number(leakId), host ?? ip ?? r.dst_ip);
               leakCount++;
               dest.leaks++;
               let rc = receivers.get(mode);
@@ -372,7 +389,10 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
       }
       book.dropObservations(a.id);
       // Only device and account identifiers make leaks, and those are never dropped; kept for safety.
-      if (a.scope !== 'other') leakCount -= delLeaks.run(a.id).changes;
+      if (a.scope === 'other') continue;
+      const gone = delLeaks.run(a.id).changes;
+      leakCount -= gone;
+      if (gone > 0) httpViews.dropLeaks();
     }
     const insIdent = db.prepare(`INSERT INTO identifiers (id, value, kind, kinds, scope, basis, keys, observations, requests, first_ts_ns,
       last_ts_ns, inputs, modes, sessions, destinations, persistent, persistence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -427,7 +447,7 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
       VALUES (?, ?, 'done', ?, ?, ?, ?, ?, ?)`).run(started.toISOString(), new Date().toISOString(), toolString(), durationMs,
       JSON.stringify(databases), JSON.stringify(options), JSON.stringify(counts), JSON.stringify(comparison));
     // Last, so their stamp names this run: the views' summaries of what it leaves behind.
-    writeViewSummaries(db);
+    writeViewSummaries(db, httpViews);
     db.exec('COMMIT');
     return { runId: Number(run.lastInsertRowid), durationMs, ...counts, unmatchedLabels, databases, comparison };
   } catch (e) {
@@ -537,22 +557,32 @@ export function macByInputIp(groups: readonly ClientFlowGroup[]): Map<string, st
  * pages whose title is a URL, and the first entry of each HAR page. Returns the HAR
  * pages per input (time order) for the page context of later requests.
  */
-function candidatesFromRequests(db: Database.Database, modes: ModeResolver,
+function candidatesFromRequests(db: Database.Database, modes: ModeResolver, headerBook: HeaderMemo, hostNames: Memo<string | null>,
+  byResponse: Map<number, boolean>,
   add: (u: UrlParts, source: string, mode: RecordMode, ts: bigint, input: number, frame: number | null, entry: number | null, httpId: number | null) => void,
 ): Map<number, HarPageCtx[]> {
   type Row = { id: number; input_id: number; frame: number | null; entry: number | null; ts: string; dst_ip: string; dst_port: number; source: 'tcp' | 'har'; method: string; host: string | null; uri: string; request_headers: string; response_headers: string | null };
   // A cheap text filter in SQL first: only requests whose headers could make them
   // navigations. The table is scanned as stored and the few that pass are sorted: walking
-  // the time index instead would visit every row out of order.
+  // the time index instead would visit every row out of order. LIKE is cheaper here than
+  // instr(lower(...)), which copied every header text, and it is ASCII-case-insensitive
+  // (the store never sets case_sensitive_like) as navigationByHeaders is: an Accept of
+  // "TEXT/HTML" counts too. The stored JSON has no raw NUL, where LIKE would stop.
   const nav = db.prepare(`SELECT id, input_id, frame, entry, CAST(ts_ns AS TEXT) AS ts, dst_ip, dst_port, source, method, host, uri, request_headers,
-    response_headers FROM http NOT INDEXED WHERE method IN ('GET', 'POST') AND (instr(request_headers, 'text/html') > 0 OR instr(request_headers, 'xhtml') > 0
-      OR instr(lower(request_headers), 'sec-fetch-') > 0) ORDER BY ts_ns, id`);
+    response_headers FROM http NOT INDEXED WHERE method IN ('GET', 'POST') AND (request_headers LIKE '%text/html%' OR request_headers LIKE '%xhtml%'
+      OR request_headers LIKE '%sec-fetch-%') ORDER BY ts_ns, id`);
   for (const r of nav.iterate() as Iterable<Row>) {
-    const headers = JSON.parse(r.request_headers) as HeaderList;
-    // Response headers matter only to requests without Sec-Fetch headers: parsed when asked for.
-    const resHeaders = (): HeaderList | null => (r.response_headers !== null ? JSON.parse(r.response_headers) as HeaderList : null);
-    if (!isNavigation(r.method, headers, resHeaders)) continue;
-    const u = requestUrl(r.host !== null ? hostHeaderName(r.host) ?? r.host : null, r.uri, r.dst_port, r.source, r.dst_ip);
+    // isNavigation of a GET or POST, its two halves kept for the request pass.
+    const rh = headerBook.of(r.request_headers);
+    if (rh.nav === undefined) rh.nav = navigationByHeaders(rh.list);
+    let navigation = rh.nav;
+    if (navigation === null) {
+      // Response headers matter only to requests without Sec-Fetch headers: parsed when asked for.
+      navigation = htmlResponse(r.response_headers !== null ? JSON.parse(r.response_headers) as HeaderList : null);
+      if (byResponse.size < MAX_NAV_BY_RESPONSE) byResponse.set(r.id, navigation);
+    }
+    if (!navigation) continue;
+    const u = requestUrl(r.host !== null ? hostNames.of(r.host) ?? r.host : null, r.uri, r.dst_port, r.source, r.dst_ip);
     if (u === null) continue;
     const ts = BigInt(r.ts);
     add(u, 'navigation', modes.modeOf(r.input_id, ts), ts, r.input_id, r.frame, r.entry, r.id);
@@ -656,20 +686,21 @@ function pageRef(v: string): { url: string; party: string | null } | null {
   return u === null ? null : { url: displayUrl(u), party: partyOf(u.host) };
 }
 
-/** The page a request belongs to: itself when it is a navigation, else its Referer/Origin, else its HAR page. */
-function pageContext(r: HttpRow, headers: HeaderList, harPages: Map<number, HarPageCtx[]>, refs: Memo<ReturnType<typeof pageRef>>):
-  { url: string | null; party: string | null; navigation: boolean } {
-  const resHeaders = (): HeaderList | null => (r.response_headers !== null ? JSON.parse(r.response_headers) as HeaderList : null);
-  if (isNavigation(r.method, headers, resHeaders)) {
-    const u = requestUrl(r.host !== null ? hostHeaderName(r.host) ?? r.host : null, r.uri, r.dst_port, r.source, r.dst_ip);
-    if (u !== null) return { url: displayUrl(u), party: partyOf(u.host), navigation: true };
+/**
+ * The page a request belongs to: itself when it is a navigation, else its Referer/Origin, else its HAR page.
+ * `htmlResponse` is the response's half of isNavigation (only asked for when the request headers leave it open).
+ */
+function pageContext(r: HttpRow, rh: RequestHeaders, harPages: Map<number, HarPageCtx[]>, refs: Memo<ReturnType<typeof pageRef>>,
+  hostNames: Memo<string | null>, htmlResponse: () => boolean): PageCtx {
+  if (r.method === 'GET' || r.method === 'POST') {
+    if (rh.nav === undefined) rh.nav = navigationByHeaders(rh.list);
+    if (rh.nav ?? htmlResponse()) {
+      const u = requestUrl(r.host !== null ? hostNames.of(r.host) ?? r.host : null, r.uri, r.dst_port, r.source, r.dst_ip);
+      if (u !== null) return { url: displayUrl(u), party: partyOf(u.host), navigation: true };
+    }
   }
-  for (const name of ['referer', 'origin']) {
-    const v = headerValue(headers, name);
-    if (v === null || v === 'null') continue;
-    const ref = refs.of(v);
-    if (ref !== null) return { url: name === 'referer' ? ref.url : null, party: ref.party, navigation: false };
-  }
+  if (rh.ref === undefined) rh.ref = headerPage(rh.list, refs);
+  if (rh.ref !== null) return rh.ref;
   if (r.source === 'har') {
     const list = harPages.get(r.input_id);
     if (list) {
@@ -687,6 +718,104 @@ function pageContext(r: HttpRow, headers: HeaderList, harPages: Map<number, HarP
     }
   }
   return { url: null, party: null, navigation: false };
+}
+
+/** The page a Referer, else an Origin header names (as pageContext reports it), or null. */
+function headerPage(headers: HeaderList, refs: Memo<ReturnType<typeof pageRef>>): PageCtx | null {
+  for (const name of ['referer', 'origin']) {
+    const v = headerValue(headers, name);
+    if (v === null || v === 'null') continue;
+    const ref = refs.of(v);
+    if (ref !== null) return { url: name === 'referer' ? ref.url : null, party: ref.party, navigation: false };
+  }
+  return null;
+}
+
+interface PageCtx {
+  url: string | null;
+  party: string | null;
+  navigation: boolean;
+}
+
+/** A request's headers as the request pass reads them, with what follows from them alone (each worked out on first use). */
+interface RequestHeaders {
+  list: HeaderList;
+  /** decodeHeaderFields of the list, or null until asked for. */
+  fields: DecodedRequest | null;
+  /** navigationByHeaders of the list. */
+  nav: boolean | null | undefined;
+  /** The page the Referer or Origin names (see pageContext). */
+  ref: PageCtx | null | undefined;
+  userAgent: string | null | undefined;
+}
+
+/** Requests whose response decided isNavigation that the candidate pass hands to the request pass (memory stays bounded). */
+const MAX_NAV_BY_RESPONSE = 1 << 16;
+/** Header texts longer than this are parsed afresh every time (not remembered). */
+const MEMO_MAX_HEADERS = 16384;
+/** Header sets compared by text before the memo is asked (see HeaderMemo). */
+const RECENT_HEADERS = 4;
+
+/**
+ * Request headers by their stored text. Clients send the same header set request
+ * after request (same cookies, same User-Agent), so most texts have been parsed and
+ * decoded before; a hit costs one hash of the text instead of a parse and a lookup
+ * per cookie and header.
+ */
+class HeaderMemo {
+  private readonly seen = new BoundedMemo<RequestHeaders>();
+  /**
+   * The last few header sets met, most recent first. Each text comes from SQLite as a
+   * new string, and hashing it for the map reads all of it; comparing it with a recent
+   * one stops at the first difference (or at once on another length), and in time order
+   * a client's next request mostly carries the headers of one of its last ones.
+   */
+  private readonly recentText: string[] = [];
+  private readonly recent: RequestHeaders[] = [];
+
+  /** The headers stored as `text` (a JSON HeaderList). */
+  of(text: string): RequestHeaders {
+    const texts = this.recentText;
+    for (let i = 0; i < texts.length; i++) {
+      if (texts[i] !== text) continue;
+      const h = this.recent[i];
+      if (i > 0) this.toFront(i, text, h);
+      return h;
+    }
+    let h = this.seen.get(text);
+    if (h === undefined) {
+      h = { list: JSON.parse(text) as HeaderList, fields: null, nav: undefined, ref: undefined, userAgent: undefined };
+      if (text.length > MEMO_MAX_HEADERS) return h;
+      // The text, and the parsed list about as much again.
+      this.seen.set(text, h, 2 * text.length);
+    }
+    if (texts.length < RECENT_HEADERS) {
+      texts.push(text);
+      this.recent.push(h);
+    }
+    this.toFront(texts.length - 1, text, h);
+    return h;
+  }
+
+  private toFront(i: number, text: string, h: RequestHeaders): void {
+    for (let j = i; j > 0; j--) {
+      this.recentText[j] = this.recentText[j - 1];
+      this.recent[j] = this.recent[j - 1];
+    }
+    this.recentText[0] = text;
+    this.recent[0] = h;
+  }
+
+  /** The decoded header fields of `h` (decodeHeaderFields), kept with it; their size counts against the budget. */
+  fields(h: RequestHeaders, limits: DecodeLimits | undefined, memo: FieldMemo): DecodedRequest {
+    if (h.fields === null) {
+      h.fields = decodeHeaderFields(h.list, limits, memo);
+      let weight = 0;
+      for (const l of h.fields.leaves) weight += l.value.length + l.chain.length;
+      this.seen.charge(weight);
+    }
+    return h.fields;
+  }
 }
 
 /** A pure function's results by argument, for values that come back request after request. */
@@ -731,6 +860,7 @@ function identifierSightings(ids: readonly RequestIdentifier[], page: string | n
  */
 export function chooseLeaks(sightings: readonly Sighting[], destParty: string | null, destOperator: string | null, destIsTracker: boolean,
   pageParty: string | null): Array<{ best: Sighting; others: string[] }> {
+  if (sightings.length === 0) return [];
   const best = new Map<string, { best: Sighting; others: string[] }>();
   const urlHosts = new Set<string>();
   for (const s of sightings) {

@@ -24,6 +24,17 @@ function get(headers: Headers, name: string): string | null {
  */
 export function isNavigation(method: string, headers: Headers, responseHeaders: Headers | null | (() => Headers | null) = null): boolean {
   if (method !== 'GET' && method !== 'POST') return false;
+  const byHeaders = navigationByHeaders(headers);
+  if (byHeaders !== null) return byHeaders;
+  return htmlResponse(typeof responseHeaders === 'function' ? responseHeaders() : responseHeaders);
+}
+
+/**
+ * What the request headers alone say of a GET or POST (see isNavigation): true, false,
+ * or null when the response decides (htmlResponse). It depends on the headers only, so
+ * a caller that meets the same headers again may keep the answer.
+ */
+export function navigationByHeaders(headers: Headers): boolean | null {
   const dest = get(headers, 'sec-fetch-dest');
   if (dest !== null) return dest.trim().toLowerCase() === 'document';
   const mode = get(headers, 'sec-fetch-mode');
@@ -33,7 +44,11 @@ export function isNavigation(method: string, headers: Headers, responseHeaders: 
   if (accept === null) return false;
   const first = accept.split(',')[0].trim().toLowerCase();
   if (!first.startsWith('text/html') && !first.startsWith('application/xhtml+xml')) return false;
-  const res = typeof responseHeaders === 'function' ? responseHeaders() : responseHeaders;
+  return null;
+}
+
+/** The response side of isNavigation for requests that asked for HTML first: true unless a response said it is something else. */
+export function htmlResponse(res: Headers | null): boolean {
   if (res === null) return true;
   const ct = get(res, 'content-type');
   if (ct === null) return true;

@@ -10,7 +10,7 @@
 import { decodePayload, STEP_SEPARATOR as SEP } from '../decode/decode-tree.ts';
 import type { DecodeLimits } from '../decode/types.ts';
 import { headerKey, keyRule } from '../correlate/identifiers.ts';
-import { BoundedMemo } from './memo.ts';
+import { KeyedMemo } from './memo.ts';
 
 export type FieldWhere = 'query' | 'body' | 'header' | 'cookie';
 
@@ -84,18 +84,18 @@ const MEMO_MAX_VALUE = 4096;
  * requests: callers must not change them. Use one memo with one set of limits.
  */
 export class FieldMemo {
-  private readonly fields = new BoundedMemo<DecodedRequest>();
+  private readonly fields = new KeyedMemo<DecodedRequest>();
 
-  /** The decoded field under `key`, or null. */
-  get(key: string): DecodedRequest | null {
-    return this.fields.get(key) ?? null;
+  /** The decoded `value` of the field named by `memoKey`, or null. */
+  get(memoKey: string, value: string): DecodedRequest | null {
+    return this.fields.get(memoKey, value) ?? null;
   }
 
-  /** Remember a decoded field; what it holds counts against the memory budget, besides its key. */
-  set(key: string, decoded: DecodedRequest): void {
-    let weight = key.length;
+  /** Remember a decoded field; what it holds counts against the memory budget, besides its keys. */
+  set(memoKey: string, value: string, decoded: DecodedRequest): void {
+    let weight = memoKey.length + value.length;
     for (const l of decoded.leaves) weight += l.value.length + l.chain.length;
-    this.fields.set(key, decoded, weight);
+    this.fields.set(memoKey, value, decoded, weight);
   }
 }
 
@@ -125,12 +125,11 @@ function memoField(out: DecodedRequest, memo: FieldMemo | undefined, memoKey: st
     field(out, value, where, prefix, key, header, limits, hint);
     return;
   }
-  const k = memoKey + value;
-  let one = memo.get(k);
+  let one = memo.get(memoKey, value);
   if (one === null) {
     one = { leaves: [], anomalies: [] };
     field(one, value, where, prefix, key, header, limits, hint);
-    memo.set(k, one);
+    memo.set(memoKey, value, one);
   }
   for (const l of one.leaves) out.leaves.push(l);
   for (const a of one.anomalies) out.anomalies.push(a);
@@ -149,9 +148,10 @@ function namedKey(prefix: string, key: string | null): string {
 /**
  * Decode what a request sent: query string, body, cookies and data-carrying headers.
  * `memo` (same limits on every call) saves decoding a query string, header or cookie
- * value again.
+ * value again. `headerFields`, when given, is decodeHeaderFields of the same headers
+ * with the same limits (a caller that sees the same headers again keeps it).
  */
-export function decodeRequest(req: RequestInput, limits?: DecodeLimits, memo?: FieldMemo): DecodedRequest {
+export function decodeRequest(req: RequestInput, limits?: DecodeLimits, memo?: FieldMemo, headerFields?: DecodedRequest): DecodedRequest {
   const out: DecodedRequest = { leaves: [], anomalies: [] };
   const q = req.uri.indexOf('?');
   if (q !== -1) {
@@ -167,7 +167,16 @@ export function decodeRequest(req: RequestInput, limits?: DecodeLimits, memo?: F
       field(out, req.body, 'body', '', null, null, limits, ct !== undefined ? { contentType: ct } : undefined);
     }
   }
-  for (const [rawName, value] of req.headers) {
+  const h = headerFields ?? decodeHeaderFields(req.headers, limits, memo);
+  for (const l of h.leaves) out.leaves.push(l);
+  for (const a of h.anomalies) out.anomalies.push(a);
+  return out;
+}
+
+/** The cookies and data-carrying headers of a request, decoded: the part of decodeRequest that depends on the headers alone. */
+export function decodeHeaderFields(headers: RequestInput['headers'], limits?: DecodeLimits, memo?: FieldMemo): DecodedRequest {
+  const out: DecodedRequest = { leaves: [], anomalies: [] };
+  for (const [rawName, value] of headers) {
     const name = rawName.toLowerCase();
     if (!wanted(name) || value.length === 0) continue;
     if (name === 'cookie') {

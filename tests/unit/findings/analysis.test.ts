@@ -101,6 +101,23 @@ describe('runAnalysis: leaks', () => {
     store.close();
   });
 
+  it('counts a page asked for with an upper-case Accept header (no Sec-Fetch headers) as visited', async () => {
+    // Header values are case-insensitive media types; the SQL pre-filter once matched
+    // only lower-case "text/html" and missed such pages.
+    const page = 'http://www.newssite.com/old-browser';
+    const store = buildCase({
+      inputs: ['old.pcap'],
+      http: [
+        request({ at: 1, url: page, headers: [['Accept', 'TEXT/HTML,*/*']], response: HTML_RESPONSE }),
+        request({ at: 2, url: `http://collect.trackco.org/p?u=${encodeURIComponent(page)}` }),
+      ],
+    });
+    await runAnalysis(store, { enricher: testEnricher() });
+    expect(store.db.prepare("SELECT value, source FROM pages WHERE kind = 'url'").all()).toEqual([{ value: page, source: 'navigation' }]);
+    expect(leaks(store).map((x) => [x.kind, x.value])).toEqual([['url', page]]);
+    store.close();
+  });
+
   it('reports visited sites (SNI, DNS names then connected to) found in payloads, unless a leaked URL already carries them', async () => {
     const store = buildCase({
       inputs: ['tls.pcap'],

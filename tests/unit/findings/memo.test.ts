@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BoundedMemo } from '../../../electron/engine/findings/memo.ts';
-import { decodeRequest, FieldMemo, type RequestInput } from '../../../electron/engine/findings/request-decode.ts';
+import { BoundedMemo, KeyedMemo } from '../../../electron/engine/findings/memo.ts';
+import { decodeHeaderFields, decodeRequest, FieldMemo, type RequestInput } from '../../../electron/engine/findings/request-decode.ts';
 
 const b64gz = (s: string): string => gzipSync(Buffer.from(s)).toString('base64');
 
@@ -36,6 +36,15 @@ describe('FieldMemo', () => {
     const limits = { maxOutputBytes: 8 };
     for (const r of requests()) expect(decodeRequest(r, limits, memo)).toEqual(decodeRequest(r, limits));
   });
+
+  it('gives the same leaves when the header fields are decoded once and handed in', () => {
+    const memo = new FieldMemo();
+    for (const r of requests()) {
+      const fields = decodeHeaderFields(r.headers, undefined, memo);
+      expect(fields.leaves.some((l) => l.where === 'cookie')).toBe(true);
+      expect(decodeRequest(r, undefined, memo, fields)).toEqual(decodeRequest(r));
+    }
+  });
 });
 
 describe('BoundedMemo', () => {
@@ -51,5 +60,41 @@ describe('BoundedMemo', () => {
     m.set('x', 4, 100); // a weight over the whole budget still goes in, alone
     expect(m.get('ijkl')).toBeUndefined();
     expect(m.get('x')).toBe(4);
+  });
+
+  it('counts weight charged after the fact: the next entry starts over', () => {
+    const m = new BoundedMemo<number>(10);
+    m.set('ab', 1);
+    m.charge(7); // 9 of 10
+    expect(m.get('ab')).toBe(1);
+    m.set('cd', 2); // 11: over
+    expect(m.get('ab')).toBeUndefined();
+    expect(m.get('cd')).toBe(2);
+  });
+});
+
+describe('KeyedMemo', () => {
+  it('keeps the group apart from the value: no two (group, value) pairs share an entry, null is a group of its own', () => {
+    const m = new KeyedMemo<string>();
+    m.set('ab', 'c', 'ab|c');
+    m.set('a', 'bc', 'a|bc');
+    m.set(null, 'abc', 'null|abc');
+    m.set('', 'abc', '|abc');
+    expect(m.get('ab', 'c')).toBe('ab|c');
+    expect(m.get('a', 'bc')).toBe('a|bc');
+    expect(m.get(null, 'abc')).toBe('null|abc');
+    expect(m.get('', 'abc')).toBe('|abc');
+    expect(m.get('abc', '')).toBeUndefined();
+  });
+
+  it('forgets every group once both keys pass the budget', () => {
+    const m = new KeyedMemo<number>(10);
+    m.set('k', 'abcd', 1); // 5
+    m.set(null, 'efgh', 2); // 9
+    expect(m.get('k', 'abcd')).toBe(1);
+    m.set('k', 'xy', 3); // 12: over
+    expect(m.get('k', 'abcd')).toBeUndefined();
+    expect(m.get(null, 'efgh')).toBeUndefined();
+    expect(m.get('k', 'xy')).toBe(3);
   });
 });

@@ -1,11 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { registrableDomain } from '../../../electron/engine/enrich/domains.ts';
-import { isNavigation, searchWords } from '../../../electron/engine/findings/navigation.ts';
+import { htmlResponse, isNavigation, navigationByHeaders, searchWords } from '../../../electron/engine/findings/navigation.ts';
 import { parseUrlLike } from '../../../electron/engine/findings/url-forms.ts';
 
 const HTML_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
 describe('isNavigation', () => {
+  it('asks for the response only when the request headers leave it open', () => {
+    const asked: string[] = [];
+    const res = (): Array<[string, string]> => {
+      asked.push('response');
+      return [['Content-Type', 'image/png']];
+    };
+    expect(isNavigation('GET', [['Sec-Fetch-Dest', 'document'], ['Accept', HTML_ACCEPT]], res)).toBe(true);
+    expect(isNavigation('GET', [['Accept', 'image/avif,*/*']], res)).toBe(false);
+    expect(asked).toEqual([]);
+    expect(navigationByHeaders([['Accept', HTML_ACCEPT]])).toBeNull();
+    expect(isNavigation('GET', [['Accept', HTML_ACCEPT]], res)).toBe(false);
+    expect(asked).toEqual(['response']);
+    expect(htmlResponse(null)).toBe(true);
+    expect(htmlResponse([['content-type', ' Application/XHTML+XML ']])).toBe(true);
+  });
+
   it('follows Sec-Fetch-Dest, then Sec-Fetch-Mode', () => {
     expect(isNavigation('GET', [['Sec-Fetch-Dest', 'document'], ['Accept', HTML_ACCEPT]])).toBe(true);
     expect(isNavigation('GET', [['Sec-Fetch-Dest', 'iframe'], ['Sec-Fetch-Mode', 'navigate'], ['Accept', HTML_ACCEPT]])).toBe(false);
