@@ -58,9 +58,10 @@ export interface OpenSourceOptions {
   /** Hash the bytes as they are read (default true); without it `digest()` rejects. */
   hash?: boolean;
   /**
-   * Read every chunk of an uncompressed file into the same buffer, so a chunk is valid
-   * only until the next one is asked for. Saves allocating (and the kernel zeroing)
-   * 4 MiB per chunk; only for consumers that keep nothing, like the packet readers.
+   * Read the chunks of an uncompressed file into two buffers in turn (one is filled
+   * ahead while the other is in use), so a chunk is valid only until the next one is
+   * asked for. Saves allocating (and the kernel zeroing) 4 MiB per chunk; only for
+   * consumers that keep nothing, like the packet readers.
    */
   reuseBuffer?: boolean;
   /** Read raw chunks into these buffers (see RawTee); implies reuseBuffer for plain files. */

@@ -747,6 +747,8 @@ interface RequestHeaders {
   /** The page the Referer or Origin names (see pageContext). */
   ref: PageCtx | null | undefined;
   userAgent: string | null | undefined;
+  /** Whether the memo holds it (then what is derived from it counts against the budget). */
+  kept: boolean;
 }
 
 /** Requests whose response decided isNavigation that the candidate pass hands to the request pass (memory stays bounded). */
@@ -762,7 +764,7 @@ const RECENT_HEADERS = 4;
  * decoded before; a hit costs one hash of the text instead of a parse and a lookup
  * per cookie and header.
  */
-class HeaderMemo {
+export class HeaderMemo {
   private readonly seen = new BoundedMemo<RequestHeaders>();
   /**
    * The last few header sets met, most recent first. Each text comes from SQLite as a
@@ -784,8 +786,9 @@ class HeaderMemo {
     }
     let h = this.seen.get(text);
     if (h === undefined) {
-      h = { list: JSON.parse(text) as HeaderList, fields: null, nav: undefined, ref: undefined, userAgent: undefined };
+      h = { list: JSON.parse(text) as HeaderList, fields: null, nav: undefined, ref: undefined, userAgent: undefined, kept: false };
       if (text.length > MEMO_MAX_HEADERS) return h;
+      h.kept = true;
       // The text, and the parsed list about as much again.
       this.seen.set(text, h, 2 * text.length);
     }
@@ -810,9 +813,12 @@ class HeaderMemo {
   fields(h: RequestHeaders, limits: DecodeLimits | undefined, memo: FieldMemo): DecodedRequest {
     if (h.fields === null) {
       h.fields = decodeHeaderFields(h.list, limits, memo);
-      let weight = 0;
-      for (const l of h.fields.leaves) weight += l.value.length + l.chain.length;
-      this.seen.charge(weight);
+      // A header set too large to remember is not in the memo: its fields must not count.
+      if (h.kept) {
+        let weight = 0;
+        for (const l of h.fields.leaves) weight += l.value.length + l.chain.length;
+        this.seen.charge(weight);
+      }
     }
     return h.fields;
   }

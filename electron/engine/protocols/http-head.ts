@@ -146,6 +146,9 @@ export function parseHead(text: string): ParsedHead {
   const n = text.length;
   let nl = text.indexOf('\n');
   const startLine = text.slice(0, withoutCr(text, 0, nl < 0 ? n : nl));
+  // The next colon at or after the current line (n: none left). Kept across lines, so a
+  // head of many lines without a colon is searched once, not once per line.
+  let colonAt = -1;
   while (nl >= 0) {
     const from = nl + 1;
     nl = text.indexOf('\n', from);
@@ -158,8 +161,12 @@ export function parseHead(text: string): ParsedHead {
       last[1] = `${last[1]} ${trimmed(text, from, end)}`.trim();
       continue;
     }
-    const colon = text.indexOf(':', from);
-    if (colon < 0 || colon >= end || colon === from) {
+    if (colonAt < from) {
+      const c = text.indexOf(':', from);
+      colonAt = c < 0 ? n : c;
+    }
+    const colon = colonAt;
+    if (colon >= end || colon === from) {
       badLines++;
       continue;
     }

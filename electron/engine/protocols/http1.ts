@@ -120,38 +120,42 @@ const PREALLOC_MAX = 1024 * 1024;
  * video, fonts: see http-body.ts, what the case keeps). Real web traffic carries some
  * 600 MB of them per GB; a new buffer for each made V8 run a full garbage collection
  * every 40 MB or so of them (it counts buffer memory towards its heap limits), which
- * cost the dissect worker more than the hashing. Buffers come in power-of-two sizes
- * from 8 KiB to PREALLOC_MAX; free ones are kept up to POOL_FREE_CAP bytes.
+ * cost the dissect worker more than the hashing. Sizes are rounded up to eighths of
+ * the next power of two (a body held while it arrives takes at most a quarter more
+ * than its length, where whole powers of two took up to twice); free buffers are kept
+ * up to POOL_FREE_CAP bytes, by size.
  */
-const POOL_MIN_SHIFT = 13;
 const POOL_FREE_CAP = 16 * 1024 * 1024;
-class BodyPool {
-  private readonly free: Buffer[][] = [];
-  private freeBytes = 0;
 
-  private static slot(n: number): number {
-    let k = 0;
-    while ((1 << (POOL_MIN_SHIFT + k)) < n) k++;
-    return k;
-  }
+/** The size of the pooled buffer for a body of `n` bytes: n rounded up to an eighth of the power of two at or above it. */
+export function pooledBodySize(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  const step = Math.max(1, p / 8);
+  return Math.ceil(n / step) * step;
+}
+
+class BodyPool {
+  private readonly free = new Map<number, Buffer[]>();
+  private freeBytes = 0;
 
   /** A buffer of at least `n` bytes (n ≤ PREALLOC_MAX); its contents are arbitrary. */
   take(n: number): Buffer {
-    const k = BodyPool.slot(n);
-    const list = this.free[k];
-    const b = list?.pop();
+    const size = pooledBodySize(n);
+    const b = this.free.get(size)?.pop();
     if (b !== undefined) {
       this.freeBytes -= b.length;
       return b;
     }
-    return Buffer.allocUnsafeSlow(1 << (POOL_MIN_SHIFT + k));
+    return Buffer.allocUnsafeSlow(size);
   }
 
   /** Give back a buffer from take(); nothing may use it afterwards. */
   give(b: Buffer): void {
     if (this.freeBytes + b.length > POOL_FREE_CAP) return;
-    const k = BodyPool.slot(b.length);
-    (this.free[k] ??= []).push(b);
+    let list = this.free.get(b.length);
+    if (list === undefined) this.free.set(b.length, (list = []));
+    list.push(b);
     this.freeBytes += b.length;
   }
 }

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { HeaderMemo } from '../../../electron/engine/findings/analysis.ts';
 import { BoundedMemo, KeyedMemo } from '../../../electron/engine/findings/memo.ts';
 import { decodeHeaderFields, decodeRequest, FieldMemo, type RequestInput } from '../../../electron/engine/findings/request-decode.ts';
 
@@ -96,5 +97,22 @@ describe('KeyedMemo', () => {
     expect(m.get('k', 'abcd')).toBeUndefined();
     expect(m.get(null, 'efgh')).toBeUndefined();
     expect(m.get('k', 'xy')).toBe(3);
+  });
+
+  it('does not let header sets too large to remember use up the memory budget of the ones it keeps', () => {
+    const memo = new HeaderMemo();
+    const fields = new FieldMemo();
+    const small = (i: number): string => JSON.stringify([['Host', 'a.example'], ['Cookie', `sid=abcdef${i}; uid=1234567890${i}`], ['User-Agent', 'UA']]);
+    // A cookie jar of 20 kB: its header text is over the size the memo remembers.
+    const jar = Array.from({ length: 400 }, (_, i) => `c${i}=${'v'.repeat(40)}${i}`).join('; ');
+    const big = JSON.stringify([['Host', 'b.example'], ['Cookie', jar]]);
+    const commons = Array.from({ length: 6 }, (_, i) => small(i));
+    const kept = commons.map((t) => memo.of(t));
+    for (const h of kept) memo.fields(h, undefined, fields);
+    for (let k = 0; k < 120; k++) memo.fields(memo.of(big), undefined, fields);
+    // New sets push the commons out of the few most recent; they must still be remembered.
+    for (let i = 90; i < 95; i++) memo.of(small(i));
+    expect(commons.map((t) => memo.of(t))).toEqual(kept);
+    for (const [i, t] of commons.entries()) expect(memo.of(t)).toBe(kept[i]);
   });
 });

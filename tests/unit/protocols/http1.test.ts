@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { http1Protocol } from '../../../electron/engine/protocols/http1.ts';
+import { http1Protocol, pooledBodySize } from '../../../electron/engine/protocols/http1.ts';
 import { DECODED_CAP, decodedResponseBody, MEDIA_KEEP_BYTES } from '../../../electron/engine/protocols/http-body.ts';
 import type { StreamChunkMeta, StreamDir, TcpConversation } from '../../../electron/engine/protocols/types.ts';
 import { CollectingSink, type HttpRecord } from '../../../electron/engine/records.ts';
@@ -282,6 +282,18 @@ describe('http1 stream handler', () => {
     expect(hashed.map((r) => r.responseBodySize)).toEqual(sizes);
     // The kept body is still intact after its buffer went back to the pool and was reused.
     expect(kept.responseBody?.equals(part)).toBe(true);
+  });
+
+  it('holds a body that is still arriving in a pooled buffer at most a quarter larger than it', () => {
+    const r = prng(7);
+    for (let k = 0; k < 2000; k++) {
+      const n = MEDIA_KEEP_BYTES + 1 + Math.floor(r() * (1024 * 1024 - MEDIA_KEEP_BYTES));
+      const size = pooledBodySize(n);
+      expect(size).toBeGreaterThanOrEqual(n);
+      expect(size).toBeLessThanOrEqual(1.25 * n);
+    }
+    // Few sizes, so that freed buffers find takers: four per power of two.
+    expect(new Set([5000, 5120, 6000, 6144, 7000, 7168, 8000, 8192].map(pooledBodySize))).toEqual(new Set([5120, 6144, 7168, 8192]));
   });
 
   it('keeps the body prefix before a gap in a Content-Length body and carries on', () => {
