@@ -31,7 +31,7 @@ import { decodeBody, type BodyCodec } from '../store/body-codec.ts';
 import type { CaseStore } from '../store/case-store.ts';
 import { hostHeaderName } from '../store/host-links.ts';
 import { toolString } from '../store/tool-info.ts';
-import { HTTP_VIEW_COLUMNS, HttpViewParts, writeViewSummaries, type HttpViewRow } from '../store/view-summaries.ts';
+import { writeViewSummaries } from '../store/view-summaries.ts';
 import type { HeaderList } from '../records.ts';
 import { parse as parseDomain } from 'tldts';
 
@@ -95,7 +95,7 @@ const LEAK_STAGE = 'findings_leak_stage';
 const MAX_OTHER_CHAINS = 5;
 const EXCERPT = 60;
 
-interface HttpRow extends HttpViewRow {
+interface HttpRow {
   id: number;
   input_id: number;
   frame: number | null;
@@ -258,8 +258,6 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insAnomaly = db.prepare("INSERT INTO anomalies (input_id, frame, layer, error) VALUES (?, ?, 'decode', ?)");
     const fieldMemo = new FieldMemo();
-    // The views' summaries need every HTTP row too: gathered here rather than read again at the end.
-    const httpViews = new HttpViewParts();
     const leakedPageKeys = new Map<string, number>();
     const leakedParties = new Map<string, number>();
     const modeBytes = new Map<string, { har: number; byDest: Map<string, number> }>();
@@ -269,7 +267,7 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     let anomalyCount = 0;
     let done = 0;
     const page = db.prepare(`SELECT id, input_id, frame, entry, CAST(ts_ns AS TEXT) AS ts, src_ip, dst_ip, dst_port, source, method, host, uri,
-      version, request_headers, request_body, request_body_codec, request_body_size, ${HTTP_VIEW_COLUMNS},
+      version, request_headers, request_body, request_body_codec, request_body_size,
       CASE WHEN source = 'har' THEN server_ip END AS server_ip
       FROM http WHERE (ts_ns, id) > (?, ?) ORDER BY ts_ns, id LIMIT ?`);
     let lastTs = -(2n ** 63n);
@@ -277,7 +275,6 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
     for (;;) {
       const rows = page.all(lastTs, lastId, pageSize) as HttpRow[];
       for (const r of rows) {
-        httpViews.add(r);
         try {
           const ts = BigInt(r.ts);
           const tsMs = Number(ts / 1_000_000n);
@@ -344,11 +341,10 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
             for (const l of leaks) {
               const s = l.best;
               const identifierId = s.cand.kind === 'identifier' ? (ids.find((x) => x.agg.value === s.cand.value)?.agg.id ?? null) : null;
-              const leakId = insLeak.run(ts, s.cand.kind, s.cand.value, s.leaf.chain, excerptOf(s, s.cand.value), s.leaf.where, s.leaf.header, s.match,
+              insLeak.run(ts, s.cand.kind, s.cand.value, s.leaf.chain, excerptOf(s, s.cand.value), s.leaf.where, s.leaf.header, s.match,
                 JSON.stringify(l.others), r.id, r.input_id, r.frame, r.entry, mode, s.cand.page, s.cand.domain, host, ip,
                 destInfo.domain, destInfo.country, destInfo.whoisCountry, destInfo.asn, destInfo.org, destInfo.category,
-                destInfo.operator, identifierId).lastInsertRowid;
-              httpViews.addLeak(r, Number(leakId), host ?? ip ?? r.dst_ip);
+                destInfo.operator, identifierId);
               leakCount++;
               dest.leaks++;
               let rc = receivers.get(mode);
@@ -389,10 +385,7 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
       }
       book.dropObservations(a.id);
       // Only device and account identifiers make leaks, and those are never dropped; kept for safety.
-      if (a.scope === 'other') continue;
-      const gone = delLeaks.run(a.id).changes;
-      leakCount -= gone;
-      if (gone > 0) httpViews.dropLeaks();
+      if (a.scope !== 'other') leakCount -= delLeaks.run(a.id).changes;
     }
     const insIdent = db.prepare(`INSERT INTO identifiers (id, value, kind, kinds, scope, basis, keys, observations, requests, first_ts_ns,
       last_ts_ns, inputs, modes, sessions, destinations, persistent, persistence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -447,7 +440,7 @@ export async function runAnalysis(target: CaseStore | Database.Database, opts: A
       VALUES (?, ?, 'done', ?, ?, ?, ?, ?, ?)`).run(started.toISOString(), new Date().toISOString(), toolString(), durationMs,
       JSON.stringify(databases), JSON.stringify(options), JSON.stringify(counts), JSON.stringify(comparison));
     // Last, so their stamp names this run: the views' summaries of what it leaves behind.
-    writeViewSummaries(db, httpViews);
+    writeViewSummaries(db);
     db.exec('COMMIT');
     return { runId: Number(run.lastInsertRowid), durationMs, ...counts, unmatchedLabels, databases, comparison };
   } catch (e) {

@@ -85,17 +85,14 @@ export interface CollectOptions {
 }
 
 /** [hi, lo, id, input, device, destination, bytes] as SQLite returns them. */
-export type EventRow = [number, number, number, number, string, string, number];
+type EventRow = [number, number, number, number, string, string, number];
 
 /**
  * Read the timeline events of the case (or of a time range or one input) from the
  * records. A flow is named after its server address's best-attested name: SNI and Host
  * headers say what the client meant to reach, a DNS answer only what it resolved.
- * `httpEvents` and `leakEvents`, when given, are the HTTP and leak events of exactly
- * those records in (time, id) order, gathered by a pass that met them anyway (see
- * HttpViewParts); they are not read again.
  */
-export function collectTimelineEvents(db: Database.Database, opts: CollectOptions, httpEvents?: EventRow[], leakEvents?: EventRow[]): TimelineIndex {
+export function collectTimelineEvents(db: Database.Database, opts: CollectOptions): TimelineIndex {
   const clauses = (col: string, inputCol: string): { where: string; args: unknown[] } => {
     const parts: string[] = [];
     const args: unknown[] = [];
@@ -143,20 +140,14 @@ export function collectTimelineEvents(db: Database.Database, opts: CollectOption
     coalesce(nullif(${HOST_NAME_SQL}, ''), dst_ip), CASE WHEN source = 'har' THEN request_body_size + response_body_size ELSE 0 END
     FROM http ${hint}${c.where}`;
   let httpRows: EventRow[];
-  if (httpEvents !== undefined) {
-    httpRows = httpEvents;
-  } else {
-    try {
-      httpRows = read(httpSql('INDEXED BY http_view '), c);
-    } catch {
-      // An import on another connection dropped the index: read the rows.
-      httpRows = read(httpSql(''), c);
-    }
+  try {
+    httpRows = read(httpSql('INDEXED BY http_view '), c);
+  } catch {
+    // An import on another connection dropped the index: read the rows.
+    httpRows = read(httpSql(''), c);
   }
   lists.push({ kind: K_HTTP, rows: httpRows });
-  if (opts.leaks && leakEvents !== undefined) {
-    lists.push({ kind: K_LEAK, rows: leakEvents });
-  } else if (opts.leaks) {
+  if (opts.leaks) {
     // A leak sits in the lanes of the device that sent the request and of its receiver.
     c = clauses('l.ts_ns', 'l.input_id');
     lists.push({ kind: K_LEAK, rows: read(`SELECT ${split('l.ts_ns')}, l.id, l.input_id, h.src_ip, coalesce(l.dest_host, l.dest_ip, h.dst_ip), 0
