@@ -6,8 +6,9 @@
  * typed arrays instead of a GROUP BY per question, so the timeline costs the same for
  * any bucket width the view asks for.
  *
- * It is built from the records (`collectTimelineEvents`) and stored by the view
- * summaries as chunks of packed columns (`packTimelineChunk`, `readTimelineIndex`).
+ * It is built from the records (`scanTimelineEvents` chunk by chunk, `collectTimelineEvents`
+ * all at once) and stored by the view summaries as chunks of packed columns
+ * (`packTimelineChunk`, `readTimelineIndex`).
  * Times are split into `hi = ts >> 30` and `lo = ts & (2^30 - 1)`, both exact doubles,
  * so no event needs a BigInt until its time is printed.
  */
@@ -87,113 +88,170 @@ export interface CollectOptions {
 /** [hi, lo, id, input, device, destination, bytes] as SQLite returns them. */
 type EventRow = [number, number, number, number, string, string, number];
 
+/** Rows read from each table at a time: the merge holds at most this many per table. */
+const PAGE_ROWS = 4096;
+
+/** One table's events, read a page at a time in (time, id) order. */
+interface Source {
+  kind: number;
+  /** The first page, and the pages after the row (time, id) bound as the last two arguments. */
+  first: Database.Statement;
+  next: Database.Statement;
+  args: unknown[];
+  rows: EventRow[];
+  at: number;
+  /** The last page was full: more rows may follow. */
+  more: boolean;
+  /** Rewrites a row's destination (flows: server address to its best name). */
+  rename: ((r: EventRow) => void) | null;
+}
+
 /**
  * Read the timeline events of the case (or of a time range or one input) from the
- * records. A flow is named after its server address's best-attested name: SNI and Host
- * headers say what the client meant to reach, a DNS answer only what it resolved.
+ * records, in (time, kind, id) order, and hand them on `chunkEvents` at a time (the
+ * last chunk may be shorter; the chunk is reused after `onChunk` returns). Returns the
+ * keys the chunks' `dev` and `dest` number. A flow is named after its server address's
+ * best-attested name: SNI and Host headers say what the client meant to reach, a DNS
+ * answer only what it resolved.
+ *
+ * Each table is read along its time index a page at a time and the pages merged, so
+ * memory does not grow with the case: the whole-case build of a 2 GB capture's 335,000
+ * events held them all as JavaScript rows at once (about 300 bytes each). Between pages
+ * no statement is open, so `onChunk` may write to the same connection; the scan runs in
+ * one read transaction (the caller's, when one is open), so every page sees the same
+ * records even while an import commits on another connection.
  */
-export function collectTimelineEvents(db: Database.Database, opts: CollectOptions): TimelineIndex {
-  const clauses = (col: string, inputCol: string): { where: string; args: unknown[] } => {
-    const parts: string[] = [];
-    const args: unknown[] = [];
-    if (opts.from !== undefined) {
-      parts.push(`${col} >= ?`);
-      args.push(opts.from);
-    }
-    if (opts.to !== undefined) {
-      parts.push(`${col} <= ?`);
-      args.push(opts.to);
-    }
-    if (opts.input !== undefined) {
-      parts.push(`${inputCol} = ?`);
-      args.push(opts.input);
-    }
-    return { where: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', args };
-  };
-  const split = (col: string): string => `${col} >> 30, ${col} & 1073741823`;
-  // Sorted here rather than with ORDER BY: a whole table is read faster in row order than
-  // along the time index, and rows come nearly in time order already, which the sort
-  // (a merge sort on runs) passes through in one sweep.
-  const read = (sql: string, c: { args: unknown[] }): EventRow[] =>
-    (db.prepare(sql).raw().all(...c.args) as EventRow[]).sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-
+export function scanTimelineEvents(db: Database.Database, opts: CollectOptions, chunkEvents: number,
+  onChunk: (chunk: TimelineIndex) => void): string[] {
+  if (!db.inTransaction) return db.transaction(() => scanTimelineEvents(db, opts, chunkEvents, onChunk)).deferred();
   const names = new Map<string, string>();
   for (const [ip, name] of db.prepare(`SELECT ip, name, min((CASE source WHEN 'sni' THEN 0 WHEN 'http' THEN 1 WHEN 'har' THEN 1
       WHEN 'dns' THEN 2 ELSE 3 END) * 1e12 - count) FROM hosts GROUP BY ip`).raw().all() as Array<[string, string]>) {
     names.set(ip, name);
   }
-  const lists: Array<{ kind: number; rows: EventRow[] }> = [];
-  let c = clauses('first_ts_ns', 'input_id');
-  const flows = read(`SELECT ${split('first_ts_ns')}, id, input_id, src_ip, dst_ip, bytes_up + bytes_down
-    FROM flows ${c.where}`, c);
-  for (const r of flows) r[5] = names.get(r[5]) ?? r[5];
-  lists.push({ kind: K_FLOW, rows: flows });
-  c = clauses('ts_ns', 'input_id');
-  lists.push({ kind: K_DNS, rows: read(`SELECT ${split('ts_ns')}, id, input_id, CASE WHEN response = 1 THEN dst_ip ELSE src_ip END,
-    rtrim(lower(qname), '.'), 0 FROM dns ${c.where}`, c) });
-  lists.push({ kind: K_TLS, rows: read(`SELECT ${split('ts_ns')}, id, input_id, src_ip, coalesce(lower(sni), dst_ip), 0
-    FROM tls ${c.where}`, c) });
+  const sources: Source[] = [];
+  // `table` names the table (with its alias) and its FROM clause; `ts` and `id` its time
+  // and row id columns. The input filter is written `+col` so that the planner keeps to
+  // the time index, which gives the order, instead of sorting an input's rows per page.
+  const add = (kind: number, columns: string, from: string, ts: string, id: string, inputCol: string,
+    rename: Source['rename'] = null): void => {
+    const parts: string[] = [];
+    const args: unknown[] = [];
+    if (opts.from !== undefined) {
+      parts.push(`${ts} >= ?`);
+      args.push(opts.from);
+    }
+    if (opts.to !== undefined) {
+      parts.push(`${ts} <= ?`);
+      args.push(opts.to);
+    }
+    if (opts.input !== undefined) {
+      parts.push(`+${inputCol} = ?`);
+      args.push(opts.input);
+    }
+    const sql = (keyset: boolean): string => {
+      const where = keyset ? [...parts, `(${ts}, ${id}) > (?, ?)`] : parts;
+      return `SELECT ${ts} >> 30, ${ts} & 1073741823, ${id}, ${columns} FROM ${from}
+        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${ts}, ${id} LIMIT ${PAGE_ROWS}`;
+    };
+    sources.push({ kind, first: db.prepare(sql(false)).raw(), next: db.prepare(sql(true)).raw(), args, rows: [], at: 0, more: true, rename });
+  };
+  add(K_FLOW, 'input_id, src_ip, dst_ip, bytes_up + bytes_down', 'flows', 'first_ts_ns', 'id', 'input_id', (r) => {
+    r[5] = names.get(r[5]) ?? r[5];
+  });
+  add(K_DNS, `input_id, CASE WHEN response = 1 THEN dst_ip ELSE src_ip END, rtrim(lower(qname), '.'), 0`, 'dns', 'ts_ns', 'id', 'input_id');
+  add(K_TLS, 'input_id, src_ip, coalesce(lower(sni), dst_ip), 0', 'tls', 'ts_ns', 'id', 'input_id');
   // HAR entries have no flow: their body sizes stand in for the bytes. The covering
-  // index keeps this pass out of the rows, which hold the bodies (the planner would take
-  // the time index for a time range); an import drops it while it runs (CaseStore).
-  const httpSql = (hint: string): string => `SELECT ${split('ts_ns')}, id, input_id, src_ip,
-    coalesce(nullif(${HOST_NAME_SQL}, ''), dst_ip), CASE WHEN source = 'har' THEN request_body_size + response_body_size ELSE 0 END
-    FROM http ${hint}${c.where}`;
-  let httpRows: EventRow[];
+  // index keeps this pass out of the rows, which hold the bodies; an import drops it
+  // while it runs (CaseStore), and then the rows are read along the time index.
+  const httpColumns = `input_id, src_ip, coalesce(nullif(${HOST_NAME_SQL}, ''), dst_ip),
+    CASE WHEN source = 'har' THEN request_body_size + response_body_size ELSE 0 END`;
   try {
-    httpRows = read(httpSql('INDEXED BY http_view '), c);
+    add(K_HTTP, httpColumns, 'http INDEXED BY http_view', 'ts_ns', 'id', 'input_id');
   } catch {
-    // An import on another connection dropped the index: read the rows.
-    httpRows = read(httpSql(''), c);
+    add(K_HTTP, httpColumns, 'http', 'ts_ns', 'id', 'input_id');
   }
-  lists.push({ kind: K_HTTP, rows: httpRows });
   if (opts.leaks) {
     // A leak sits in the lanes of the device that sent the request and of its receiver.
-    c = clauses('l.ts_ns', 'l.input_id');
-    lists.push({ kind: K_LEAK, rows: read(`SELECT ${split('l.ts_ns')}, l.id, l.input_id, h.src_ip, coalesce(l.dest_host, l.dest_ip, h.dst_ip), 0
-      FROM leaks l JOIN http h ON h.id = l.http_id ${c.where}`, c) });
+    add(K_LEAK, 'l.input_id, h.src_ip, coalesce(l.dest_host, l.dest_ip, h.dst_ip), 0', 'leaks l JOIN http h ON h.id = l.http_id',
+      'l.ts_ns', 'l.id', 'l.input_id');
   }
-  return mergeLists(lists);
-}
 
-/** Merge lists each in (time, id) order into one index in (time, kind, id) order. */
-function mergeLists(lists: Array<{ kind: number; rows: EventRow[] }>): TimelineIndex {
-  let size = 0;
-  for (const l of lists) size += l.rows.length;
-  const ix = emptyIndex(size);
+  const keys: string[] = [];
   const keyOf = new Map<string, number>();
   const intern = (k: string): number => {
     let n = keyOf.get(k);
     if (n === undefined) {
-      n = ix.keys.length;
+      n = keys.length;
       keyOf.set(k, n);
-      ix.keys.push(k);
+      keys.push(k);
     }
     return n;
   };
-  const at = new Array<number>(lists.length).fill(0);
-  for (let out = 0; out < size; out++) {
-    let best = -1;
-    let br: EventRow | null = null;
-    for (let j = 0; j < lists.length; j++) {
-      const r = lists[j].rows[at[j]];
+  /** The source's current row, reading its next page when the last one is used up. */
+  const head = (s: Source, first: boolean): EventRow | undefined => {
+    if (s.at < s.rows.length) return s.rows[s.at];
+    if (!s.more) return undefined;
+    const last = s.rows[s.rows.length - 1];
+    s.rows = (first ? s.first.all(...s.args) : s.next.all(...s.args, (BigInt(last[0]) << LO_BITS) + BigInt(last[1]), last[2])) as EventRow[];
+    s.at = 0;
+    s.more = s.rows.length === PAGE_ROWS;
+    if (s.rename !== null) for (const r of s.rows) s.rename(r);
+    return s.rows[0];
+  };
+  for (const s of sources) head(s, true);
+
+  const chunk = emptyIndex(chunkEvents);
+  let n = 0;
+  for (;;) {
+    let best: Source | null = null;
+    let br: EventRow | undefined;
+    for (const s of sources) {
+      const r = s.at < s.rows.length ? s.rows[s.at] : head(s, false);
       if (r === undefined) continue;
-      if (br === null || r[0] < br[0] || (r[0] === br[0] && (r[1] < br[1] ||
-        (r[1] === br[1] && (lists[j].kind < lists[best].kind || (lists[j].kind === lists[best].kind && r[2] < br[2])))))) {
-        best = j;
+      if (br === undefined || r[0] < br[0] || (r[0] === br[0] && (r[1] < br[1] ||
+        (r[1] === br[1] && (s.kind < (best as Source).kind || (s.kind === (best as Source).kind && r[2] < br[2])))))) {
+        best = s;
         br = r;
       }
     }
-    const r = br as EventRow;
-    at[best]++;
-    ix.hi[out] = r[0];
-    ix.lo[out] = r[1];
-    ix.kind[out] = lists[best].kind;
-    ix.id[out] = r[2];
-    ix.input[out] = r[3];
-    ix.dev[out] = intern(r[4]);
-    ix.dest[out] = intern(r[5]);
-    ix.bytes[out] = r[6];
+    if (best === null || br === undefined) break;
+    best.at++;
+    chunk.hi[n] = br[0];
+    chunk.lo[n] = br[1];
+    chunk.kind[n] = best.kind;
+    chunk.id[n] = br[2];
+    chunk.input[n] = br[3];
+    chunk.dev[n] = intern(br[4]);
+    chunk.dest[n] = intern(br[5]);
+    chunk.bytes[n] = br[6];
+    if (++n === chunkEvents) {
+      onChunk(chunk);
+      n = 0;
+    }
+  }
+  if (n > 0) {
+    chunk.size = n;
+    onChunk(chunk);
+  }
+  return keys;
+}
+
+/** The timeline events of the case (or of a time range or one input), all in memory: what scanTimelineEvents hands on. */
+export function collectTimelineEvents(db: Database.Database, opts: CollectOptions): TimelineIndex {
+  const parts: Buffer[] = [];
+  let size = 0;
+  const keys = scanTimelineEvents(db, opts, PAGE_ROWS * 16, (chunk) => {
+    parts.push(packTimelineChunk(chunk, 0, chunk.size));
+    size += chunk.size;
+  });
+  const ix = emptyIndex(size);
+  ix.keys = keys;
+  let at = 0;
+  for (const data of parts) {
+    const n = data.length / EVENT_BYTES;
+    unpackInto(ix, data, at, n);
+    at += n;
   }
   return ix;
 }
@@ -235,6 +293,24 @@ export function packTimelineChunk(ix: TimelineIndex, start: number, end: number)
   return buf;
 }
 
+/** Copy `n` events packed by packTimelineChunk (8-byte aligned) into `ix` from event `at` on. */
+function unpackInto(ix: TimelineIndex, data: Buffer, at: number, n: number): void {
+  let off = data.byteOffset;
+  const take = <T extends Float64Array | Uint32Array | Uint8Array>(dst: T): void => {
+    const Ctor = dst.constructor as Float64ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor;
+    dst.set(new Ctor(data.buffer as ArrayBuffer, off, n) as never, at);
+    off += n * Ctor.BYTES_PER_ELEMENT;
+  };
+  take(ix.hi);
+  take(ix.id);
+  take(ix.bytes);
+  take(ix.lo);
+  take(ix.input);
+  take(ix.dev);
+  take(ix.dest);
+  take(ix.kind);
+}
+
 /**
  * The stored index (timeline_keys, timeline_chunks), or null when the stored columns
  * do not add up (then the caller reads the records instead).
@@ -260,20 +336,7 @@ export function readTimelineIndex(db: Database.Database): TimelineIndex | null {
       data = Buffer.alloc(raw.length);
       raw.copy(data);
     }
-    let off = data.byteOffset;
-    const take = <T extends Float64Array | Uint32Array | Uint8Array>(dst: T): void => {
-      const Ctor = dst.constructor as Float64ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor;
-      dst.set(new Ctor(data.buffer as ArrayBuffer, off, n) as never, at);
-      off += n * Ctor.BYTES_PER_ELEMENT;
-    };
-    take(ix.hi);
-    take(ix.id);
-    take(ix.bytes);
-    take(ix.lo);
-    take(ix.input);
-    take(ix.dev);
-    take(ix.dest);
-    take(ix.kind);
+    unpackInto(ix, data, at, n);
     at += n;
   }
   const nKeys = ix.keys.length;

@@ -12,7 +12,7 @@
  */
 import { endianness } from 'node:os';
 import type Database from 'better-sqlite3';
-import { collectTimelineEvents, HOST_NAME_SQL, packTimelineChunk } from './timeline-index.ts';
+import { HOST_NAME_SQL, packTimelineChunk, scanTimelineEvents } from './timeline-index.ts';
 
 /** Part of every stamp: a summary in another layout (or byte order) is never read as this one. */
 const FORMAT = `views-1-${endianness()}`;
@@ -103,14 +103,14 @@ export function writeViewSummaries(db: Database.Database): number {
     SELECT name, sum(http), sum(tls), sum(dns), min(ts) FROM (${DESTINATION_NAME_ROWS_SQL}) GROUP BY name`);
   db.exec(`INSERT INTO summary_protocols (app, flows, packets, bytes) ${PROTOCOLS_SQL}`);
   db.exec(`INSERT INTO summary_client_macs (ip, mac) ${CLIENT_MACS_SQL}`);
-  const ix = collectTimelineEvents(db, { leaks: true });
-  const insKey = db.prepare('INSERT INTO timeline_keys (id, key) VALUES (?, ?)');
-  for (let i = 0; i < ix.keys.length; i++) insKey.run(i, ix.keys[i]);
+  // Chunk by chunk as the events are merged: the whole index is never in memory.
   const insChunk = db.prepare('INSERT INTO timeline_chunks (id, events, data) VALUES (?, ?, ?)');
-  for (let start = 0, n = 0; start < ix.size; start += CHUNK_EVENTS, n++) {
-    const end = Math.min(ix.size, start + CHUNK_EVENTS);
-    insChunk.run(n, end - start, packTimelineChunk(ix, start, end));
-  }
+  let chunks = 0;
+  const keys = scanTimelineEvents(db, { leaks: true }, CHUNK_EVENTS, (chunk) => {
+    insChunk.run(chunks++, chunk.size, packTimelineChunk(chunk, 0, chunk.size));
+  });
+  const insKey = db.prepare('INSERT INTO timeline_keys (id, key) VALUES (?, ?)');
+  for (let i = 0; i < keys.length; i++) insKey.run(i, keys[i]);
   const ms = Math.round(performance.now() - t0);
   db.prepare('INSERT INTO view_summaries (id, stamp, built_at, duration_ms) VALUES (1, ?, ?, ?)')
     .run(viewSourceStamp(db), new Date().toISOString(), ms);

@@ -1,7 +1,8 @@
 /**
  * The timeline's event index on hand-built records: exact buckets at nanosecond
  * boundaries for timestamps past 2^53 and before 1970, which event a bucket shows when
- * several share an instant, and the stored (packed) index read back as it was built.
+ * several share an instant, the stored (packed) index read back as it was built, and the
+ * page-by-page merge that builds it checked against a plain sort of every record.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,8 @@ import type { TimelineQuery } from '../../../shared/model.ts';
 import { CaseReader } from '../../../electron/engine/api/case-reader.ts';
 import { buildTimeline } from '../../../electron/engine/api/timeline.ts';
 import { CaseStore } from '../../../electron/engine/store/case-store.ts';
-import { collectTimelineEvents, readTimelineIndex } from '../../../electron/engine/store/timeline-index.ts';
+import { collectTimelineEvents, readTimelineIndex, scanTimelineEvents } from '../../../electron/engine/store/timeline-index.ts';
+import type { TimelineIndex } from '../../../electron/engine/store/timeline-index.ts';
 import { writeViewSummaries } from '../../../electron/engine/store/view-summaries.ts';
 import { tempDir } from '../store/records-fixture.ts';
 
@@ -105,6 +107,71 @@ describe('timeline events', () => {
     reader.noteWrite();
     expect(reader.summariesCurrent()).toBe(true);
     expect(buildTimeline(reader, { buckets: 7 }, null, false)).toEqual(expected);
+    store.close();
+  });
+
+  it('merges the tables page by page into the order a plain sort of every record gives, in chunks of the asked size', () => {
+    // 9,000 flows and 9,000 DNS messages (more than two pages of each table), most of them
+    // sharing one of 40 instants with rows of the other table, inserted out of time order.
+    const times = (i: number): bigint => BIG + BigInt(((i * 7919) % 40) * 1000);
+    const { store } = caseWith((s) => {
+      const dns = s.db.prepare(`INSERT INTO dns (id, input_id, frame, ts_ns, src_ip, src_port, dst_ip, dst_port, transport, flavor, txid,
+        response, opcode, qname, qtype) VALUES (?, ?, 1, ?, ?, 5353, '10.0.0.1', 53, 'udp', 'dns', 7, 0, 0, ?, 1)`);
+      s.db.transaction(() => {
+        for (let i = 1; i <= 9000; i++) {
+          flow(s, i, 1 + (i % 2), times(i), `10.0.${i % 3}.2`, `192.0.2.${i % 7}`);
+          dns.run(i, 1 + (i % 2), times(i * 3), `10.0.${i % 3}.2`, `N${i % 11}.test.`);
+        }
+      })();
+    });
+    // The reference: every event read at once and sorted by (time, kind, id); flow = 3, DNS = 0.
+    const rows = store.db.prepare(`SELECT first_ts_ns, 3, id, input_id, src_ip, dst_ip, bytes_up + bytes_down FROM flows
+      UNION ALL SELECT ts_ns, 0, id, input_id, src_ip, rtrim(lower(qname), '.'), 0 FROM dns`).safeIntegers().raw().all() as
+      Array<[bigint, bigint, bigint, bigint, string, string, bigint]>;
+    rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : Number(a[1] - b[1]) || Number(a[2] - b[2])));
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    const keys = scanTimelineEvents(store.db, { leaks: false }, 5000, (c: TimelineIndex) => {
+      sizes.push(c.size);
+      for (let i = 0; i < c.size; i++) {
+        seen.push(`${(BigInt(c.hi[i]) << 30n) + BigInt(c.lo[i])} ${c.kind[i]} ${c.id[i]} ${c.input[i]} ${c.dev[i]} ${c.dest[i]} ${c.bytes[i]}`);
+      }
+    });
+    expect(sizes).toEqual([5000, 5000, 5000, 3000]);
+    expect(seen.map((line) => {
+      const f = line.split(' ');
+      return [f[0], f[1], f[2], f[3], keys[Number(f[4])], keys[Number(f[5])], f[6]].join(' ');
+    })).toEqual(rows.map((r) => r.join(' ')));
+    // The whole-index form holds the same events, and so does the stored index written chunk by chunk.
+    const whole = collectTimelineEvents(store.db, { leaks: false });
+    expect(whole.size).toBe(18000);
+    writeViewSummaries(store.db);
+    expect(readTimelineIndex(store.db)).toEqual(whole);
+    store.close();
+  });
+
+  it('sees one state of the records from its first page to its last, even while another connection writes', () => {
+    const path = join(tempDir(), 'case.db');
+    const store = CaseStore.open(path, { create: true });
+    store.db.prepare("INSERT INTO inputs (id, path, file_name, status, added_at) VALUES (1, '/x/a.pcap', 'a.pcap', 'done', '2024-01-01T00:00:00Z')").run();
+    store.db.transaction(() => {
+      for (let i = 1; i <= 10000; i++) flow(store, i, 1, BIG + BigInt(i));
+    })();
+    const reader = CaseStore.open(path, { readonly: true });
+    let written = false;
+    let count = 0;
+    scanTimelineEvents(reader.db, { leaks: false }, 1000, (c) => {
+      count += c.size;
+      if (!written) {
+        // Earlier and later than anything read so far, committed before the next page is read.
+        flow(store, 20001, 1, BIG - 1n);
+        flow(store, 20002, 1, BIG + 1_000_000n);
+        written = true;
+      }
+    });
+    expect(count).toBe(10000);
+    expect(collectTimelineEvents(reader.db, { leaks: false }).size).toBe(10002);
+    reader.close();
     store.close();
   });
 });
