@@ -1,6 +1,6 @@
 /**
  * Import benchmark: `npm run bench [-- --size 1G | --sizes 250M,1G | --file f.pcap]
- * [--replay real.pcap] [--ack-every 2] [--no-tshark] [--dissect] [--json out.json] [--keep]`.
+ * [--replay real.pcap] [--ack-every 2] [--rounds N] [--no-tshark] [--dissect] [--json out.json] [--keep]`.
  *
  * Generates the benchmark capture (tools/synth/bench-capture.ts), or copies of a real
  * capture to the same size (tools/synth/replay-capture.ts, with --replay), or takes a file,
@@ -75,10 +75,25 @@ interface RunResult {
   ratio: number | null;
   /** Telltale's import alone (custody log) in MB/s divided by tshark MB/s. */
   importRatio: number | null;
+  /**
+   * With --rounds N: every round's figures, Telltale and tshark run alternately on the
+   * same file. `telltale`, `tshark` and the ratios above are those of the median round
+   * (by import ratio; by import MB/s without tshark).
+   */
+  rounds: RoundFigures[];
   caseDb: { bytes: number; walBytes: number } | null;
   queries: QueryTiming[];
   /** The views' own Engine API calls on the case, in a fresh process (tests/bench/view-queries.ts). */
   views: ViewTimings | null;
+}
+
+interface RoundFigures {
+  mbPerS: number;
+  importMbPerS: number | null;
+  peakRssMb: number | null;
+  tsharkMbPerS: number | null;
+  ratio: number | null;
+  importRatio: number | null;
 }
 
 interface ViewTimings {
@@ -246,7 +261,20 @@ interface Options {
   /** A real capture to replay to each size instead of the generated one. */
   replay: string | null;
   gapNs: bigint;
+  /** Telltale and tshark runs, alternating, on each file. */
+  rounds: number;
   log: (line: string) => void;
+}
+
+/**
+ * The round in the middle: by import ratio when tshark ran, else by import MB/s (else
+ * CLI MB/s). With an even count, the lower of the two middle rounds.
+ */
+function medianRound<T extends { telltale: { mbPerS: number; importMbPerS: number | null } | null; importRatio: number | null; ratio: number | null }>(
+  rounds: T[]): T {
+  const key = (r: T): number => r.importRatio ?? r.ratio ?? r.telltale?.importMbPerS ?? r.telltale?.mbPerS ?? 0;
+  const sorted = [...rounds].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 async function benchOne(spec: { file: string } | { size: number }, opts: Options): Promise<RunResult> {
@@ -278,21 +306,59 @@ async function benchOne(spec: { file: string } | { size: number }, opts: Options
 
     const result: RunResult = {
       input: { path, bytes, packets: null, generated, replayed, warmReadMbPerS },
-      telltale: null, dissectOnly: null, tshark: null, ratio: null, importRatio: null, caseDb: null, queries: [], views: null,
+      telltale: null, dissectOnly: null, tshark: null, ratio: null, importRatio: null, rounds: [], caseDb: null, queries: [], views: null,
     };
 
     const casePath = join(work, 'case.db');
     const probeFile = join(work, 'probe.json');
-    opts.log('Telltale: telltale analyze --quiet (worker-thread import into a case)…');
-    const tt = await runChild(process.execPath, ['--import', PROBE, CLI, 'analyze', path, '--case', casePath, '--quiet'],
-      { ...process.env, TELLTALE_BENCH_PROBE: probeFile }, probeFile, true);
+    // One round: Telltale, then tshark, never at the same time. Rounds alternate the two
+    // tools so that a change in the machine's speed over the run reaches both.
+    const candidates: Array<Pick<RunResult, 'telltale' | 'tshark' | 'ratio' | 'importRatio'>> = [];
+    for (let round = 1; round <= opts.rounds; round++) {
+      const label = opts.rounds > 1 ? ` (round ${round} of ${opts.rounds})` : '';
+      for (const suffix of ['', '-wal', '-shm']) rmSync(casePath + suffix, { force: true });
+      opts.log(`Telltale: telltale analyze --quiet (worker-thread import into a case)${label}…`);
+      const tt = await runChild(process.execPath, ['--import', PROBE, CLI, 'analyze', path, '--case', casePath, '--quiet'],
+        { ...process.env, TELLTALE_BENCH_PROBE: probeFile }, probeFile, true);
+      const c: (typeof candidates)[number] = { telltale: null, tshark: null, ratio: null, importRatio: null };
+      if (existsSync(casePath)) {
+        const facts = caseFacts(casePath);
+        result.input.packets = facts.packets;
+        c.telltale = {
+          ...figures(bytes, facts.packets, tt), exitCode: tt.exitCode, anomalies: facts.anomalies, records: facts.records, error: facts.error,
+          importS: facts.importS, importMbPerS: facts.importS ? bytes / 1e6 / facts.importS : null, analysisS: facts.analysisS,
+        };
+      } else {
+        c.telltale = {
+          ...figures(bytes, null, tt), exitCode: tt.exitCode, anomalies: null, records: {}, error: 'no case database was written',
+          importS: null, importMbPerS: null, analysisS: null,
+        };
+      }
+      if (tt.exitCode !== 0) opts.log(`Telltale exited with ${tt.exitCode}:\n${tt.stdout}${tt.stderr}`);
+      if (opts.tshark) {
+        const args = ['-r', path, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
+        opts.log(`tshark ${args.join(' ')} > (line count)${label}…`);
+        const ts = await runChild('tshark', args, process.env, null, false);
+        if (ts.exitCode !== 0) opts.log(`tshark exited with ${ts.exitCode}: ${ts.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+        c.tshark = { ...figures(bytes, result.input.packets ?? ts.lines, ts), lines: ts.lines, linesWithFields: ts.nonEmptyLines, exitCode: ts.exitCode };
+        if (c.telltale.exitCode === 0) {
+          c.ratio = c.telltale.mbPerS / c.tshark.mbPerS;
+          if (c.telltale.importMbPerS !== null) c.importRatio = c.telltale.importMbPerS / c.tshark.mbPerS;
+        }
+      }
+      candidates.push(c);
+      result.rounds.push({
+        mbPerS: c.telltale.mbPerS, importMbPerS: c.telltale.importMbPerS, peakRssMb: c.telltale.peakRssMb,
+        tsharkMbPerS: c.tshark?.mbPerS ?? null, ratio: c.ratio, importRatio: c.importRatio,
+      });
+      if (opts.rounds > 1) {
+        opts.log(`  round ${round}: Telltale ${fmt(c.telltale.mbPerS)} MB/s, import ${fmt(c.telltale.importMbPerS)} MB/s` +
+          `${c.tshark ? `; tshark ${fmt(c.tshark.mbPerS)} MB/s; ratio ${fmt(c.ratio, 2)}×, import ${fmt(c.importRatio, 2)}×` : ''}`);
+      }
+    }
+    Object.assign(result, medianRound(candidates));
+
     if (existsSync(casePath)) {
-      const facts = caseFacts(casePath);
-      result.input.packets = facts.packets;
-      result.telltale = {
-        ...figures(bytes, facts.packets, tt), exitCode: tt.exitCode, anomalies: facts.anomalies, records: facts.records, error: facts.error,
-        importS: facts.importS, importMbPerS: facts.importS ? bytes / 1e6 / facts.importS : null, analysisS: facts.analysisS,
-      };
       const wal = `${casePath}-wal`;
       result.caseDb = { bytes: statSync(casePath).size, walBytes: existsSync(wal) ? statSync(wal).size : 0 };
       result.queries = timeQueries(casePath);
@@ -303,13 +369,7 @@ async function benchOne(spec: { file: string } | { size: number }, opts: Options
       } catch {
         opts.log(`view timings failed (exit ${v.exitCode}):\n${v.stdout}${v.stderr}`);
       }
-    } else {
-      result.telltale = {
-        ...figures(bytes, null, tt), exitCode: tt.exitCode, anomalies: null, records: {}, error: 'no case database was written',
-        importS: null, importMbPerS: null, analysisS: null,
-      };
     }
-    if (tt.exitCode !== 0) opts.log(`Telltale exited with ${tt.exitCode}:\n${tt.stdout}${tt.stderr}`);
 
     if (opts.dissect) {
       const dprobe = join(work, 'probe-dissect.json');
@@ -325,18 +385,6 @@ async function benchOne(spec: { file: string } | { size: number }, opts: Options
         opts.log(`dissect-only run failed (exit ${d.exitCode}):\n${d.stderr}`);
       }
       result.dissectOnly = { ...figures(bytes, packets, d), records };
-    }
-
-    if (opts.tshark) {
-      const args = ['-r', path, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
-      opts.log(`tshark ${args.join(' ')} > (line count)…`);
-      const ts = await runChild('tshark', args, process.env, null, false);
-      if (ts.exitCode !== 0) opts.log(`tshark exited with ${ts.exitCode}: ${ts.stderr.trim().split('\n').slice(-3).join(' / ')}`);
-      result.tshark = { ...figures(bytes, result.input.packets ?? ts.lines, ts), lines: ts.lines, linesWithFields: ts.nonEmptyLines, exitCode: ts.exitCode };
-      if (result.telltale && result.telltale.exitCode === 0) {
-        result.ratio = result.telltale.mbPerS / result.tshark.mbPerS;
-        if (result.telltale.importMbPerS !== null) result.importRatio = result.telltale.importMbPerS / result.tshark.mbPerS;
-      }
     }
     if (opts.keep) opts.log(`Kept: ${work}`);
     return result;
@@ -382,6 +430,14 @@ function printRun(r: RunResult, log: (s: string) => void): void {
     log(`Within the CLI run: import ${fmt(t.importS, 2)} s (${fmt(t.importMbPerS)} MB/s, custody import.start → import.done)` +
       `${t.analysisS !== null ? `, findings analysis ${fmt(t.analysisS, 2)} s` : ''}, the rest start-up and exit`);
   }
+  if (r.rounds.length > 1) {
+    const list = (f: (x: RoundFigures) => number | null, digits: number, unit: string): string =>
+      r.rounds.map((x) => `${fmt(f(x), digits)}${unit}`).join(', ');
+    log(`${r.rounds.length} rounds (figures above: the median round): import ${list((x) => x.importMbPerS, 1, '')} MB/s; ` +
+      `CLI ${list((x) => x.mbPerS, 1, '')} MB/s; peak RSS ${list((x) => x.peakRssMb, 0, '')} MB` +
+      `${r.rounds[0].tsharkMbPerS !== null ? `; tshark ${list((x) => x.tsharkMbPerS, 1, '')} MB/s; ratio ${list((x) => x.ratio, 2, '×')}; ` +
+        `import ratio ${list((x) => x.importRatio, 2, '×')}` : ''}`);
+  }
   if (r.ratio !== null) log(`Telltale/tshark throughput ratio: ${fmt(r.ratio, 2)}× (${r.ratio >= 1 ? 'Telltale faster' : 'tshark faster'})` +
     `${r.importRatio !== null ? `; import alone ${fmt(r.importRatio, 2)}×` : ''}`);
   if (r.tshark) {
@@ -408,12 +464,16 @@ function printRun(r: RunResult, log: (s: string) => void): void {
 }
 
 function printSideBySide(runs: RunResult[], log: (s: string) => void): void {
-  const rows: string[][] = [['input MB', 'packets', 'Telltale MB/s', 'import MB/s', 'peak RSS MB', 'case MB', 'tshark MB/s', 'tshark RSS MB', 'ratio', 'import ratio', 'slowest view ms']];
+  const ranged = runs.some((r) => r.rounds.length > 1);
+  const rows: string[][] = [['input MB', 'packets', 'Telltale MB/s', 'import MB/s', 'peak RSS MB', 'case MB', 'tshark MB/s', 'tshark RSS MB', 'ratio', 'import ratio',
+    ...(ranged ? ['import ratio, all rounds'] : []), 'slowest view ms']];
   for (const r of runs) {
+    const all = r.rounds.map((x) => x.importRatio).filter((x): x is number => x !== null);
     rows.push([
       fmt(r.input.bytes / 1e6, 0), r.input.packets?.toLocaleString('en-US') ?? '—', fmt(r.telltale?.mbPerS), fmt(r.telltale?.importMbPerS), fmt(r.telltale?.peakRssMb, 0),
       fmt(r.caseDb ? r.caseDb.bytes / 1e6 : null), fmt(r.tshark?.mbPerS), fmt(r.tshark?.peakRssMb, 0), r.ratio !== null ? `${fmt(r.ratio, 2)}×` : '—',
       r.importRatio !== null ? `${fmt(r.importRatio, 2)}×` : '—',
+      ...(ranged ? [all.length > 0 ? `${fmt(Math.min(...all), 2)}–${fmt(Math.max(...all), 2)}×` : '—'] : []),
       fmt(r.views ? Math.max(...r.views.calls.map((c) => c.firstMs ?? 0)) : null, 0),
     ]);
   }
@@ -437,12 +497,13 @@ async function main(): Promise<number> {
       dissect: { type: 'boolean', default: false },
       json: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      rounds: { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     process.stdout.write('usage: npm run bench -- [--size 1G | --sizes 250M,1G | --file capture] [--format pcap|pcapng] [--seed 1] [--ack-every 2]\n' +
-      '                       [--replay real-capture [--gap 600s]] [--no-tshark] [--dissect] [--json out.json] [--keep]\nSee docs/benchmark.md.\n');
+      '                       [--replay real-capture [--gap 600s]] [--rounds N] [--no-tshark] [--dissect] [--json out.json] [--keep]\nSee docs/benchmark.md.\n');
     return 0;
   }
   if (values.format !== 'pcap' && values.format !== 'pcapng') throw new Error('--format must be pcap or pcapng');
@@ -452,6 +513,8 @@ async function main(): Promise<number> {
   if (values.replay !== undefined && !existsSync(values.replay)) throw new Error(`${values.replay}: no such file`);
   if (values.replay !== undefined && values.format !== 'pcap') throw new Error('--replay writes classic pcap; --format does not apply');
   if (values.gap !== undefined && values.replay === undefined) throw new Error('--gap applies to --replay only');
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number ≥ 1, not ${values.rounds}`);
   const ackEvery = Number(values['ack-every']);
   if (!Number.isInteger(ackEvery) || ackEvery < 0) throw new Error(`--ack-every must be a whole number ≥ 0, not ${values['ack-every']}`);
   const specs: Array<{ file: string } | { size: number }> = values.file !== undefined
@@ -472,7 +535,8 @@ async function main(): Promise<number> {
 
   const opts: Options = {
     tshark, dissect: values.dissect, keep: values.keep, seed: Number(values.seed), format: values.format, ackEvery,
-    replay: values.replay !== undefined ? resolve(values.replay) : null, gapNs: values.gap !== undefined ? parseDuration(values.gap) : DEFAULT_GAP_NS, log,
+    replay: values.replay !== undefined ? resolve(values.replay) : null, gapNs: values.gap !== undefined ? parseDuration(values.gap) : DEFAULT_GAP_NS,
+    rounds, log,
   };
   const runs: RunResult[] = [];
   for (const spec of specs) {
