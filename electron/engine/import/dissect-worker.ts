@@ -12,17 +12,19 @@
  * when the packets stop early (a fatal reader error, a cancel), and says whether the
  * file changed meanwhile.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { openSource, RAW_CHUNK, type FileSource } from '../capture/file-source.ts';
 import { END_CHANGED, END_COMPLETE, END_INCOMPLETE, RingProducer } from './hash-ring.ts';
 import { BatchingSink, type RecordBatch } from './record-batch.ts';
 import { readPackets, type PacketFacts } from './read-packets.ts';
 import { CTL_CANCEL, CTL_INFLIGHT, MAX_INFLIGHT, type DissectWorkerData, type DissectWorkerMessage } from './pipeline-protocol.ts';
+import { jobData } from './worker-start.ts';
 
 const port = parentPort;
 if (!port) throw new Error('dissect-worker.ts must run as a worker thread');
-const input = workerData as DissectWorkerData;
-const ctl = new Int32Array(input.control);
+// Set from the job (workerData, or the first message when started ahead: worker-start.ts).
+let input: DissectWorkerData;
+let ctl: Int32Array;
 
 function post(m: DissectWorkerMessage, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(m, transfer);
@@ -40,6 +42,8 @@ function send(batch: RecordBatch, transfer: ArrayBuffer[]): void {
 }
 
 async function main(): Promise<void> {
+  input = await jobData<DissectWorkerData>(port as MessagePort, workerData);
+  ctl = new Int32Array(input.control);
   post({ type: 'ready' });
   const sink = new BatchingSink(send);
   const ring = input.hashRing === undefined || input.hashRing.slotBytes < RAW_CHUNK ? null : new RingProducer(input.hashRing);

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { END_CHANGED, END_COMPLETE, consumeRing, type HashRingData } from './hash-ring.ts';
+import { jobData } from './worker-start.ts';
 
 export type HashWorkerMessage =
   | { type: 'hash'; sha256: string; cpuMs: number }
@@ -17,20 +18,21 @@ export type HashWorkerMessage =
 
 const port = parentPort;
 if (!port) throw new Error('hash-worker.ts must run as a worker thread');
-const ring = workerData as HashRingData;
-
-try {
-  const h = createHash('sha256');
-  // Blocks this thread between chunks: it has nothing else to wait for.
-  const end = consumeRing(ring, (chunk) => h.update(chunk));
-  if (end === END_COMPLETE) {
-    const cpu = process.threadCpuUsage();
-    port.postMessage({ type: 'hash', sha256: h.digest('hex'), cpuMs: (cpu.user + cpu.system) / 1000 } satisfies HashWorkerMessage);
-  } else if (end === END_CHANGED) {
-    port.postMessage({ type: 'failed', error: 'the file changed while it was being hashed' } satisfies HashWorkerMessage);
-  } else {
-    port.postMessage({ type: 'incomplete' } satisfies HashWorkerMessage);
+// The job is workerData, or the first message when the worker was started ahead (worker-start.ts).
+void jobData<HashRingData>(port, workerData).then((ring) => {
+  try {
+    const h = createHash('sha256');
+    // Blocks this thread between chunks: it has nothing else to wait for.
+    const end = consumeRing(ring, (chunk) => h.update(chunk));
+    if (end === END_COMPLETE) {
+      const cpu = process.threadCpuUsage();
+      port.postMessage({ type: 'hash', sha256: h.digest('hex'), cpuMs: (cpu.user + cpu.system) / 1000 } satisfies HashWorkerMessage);
+    } else if (end === END_CHANGED) {
+      port.postMessage({ type: 'failed', error: 'the file changed while it was being hashed' } satisfies HashWorkerMessage);
+    } else {
+      port.postMessage({ type: 'incomplete' } satisfies HashWorkerMessage);
+    }
+  } catch (e) {
+    port.postMessage({ type: 'failed', error: e instanceof Error ? e.message : String(e) } satisfies HashWorkerMessage);
   }
-} catch (e) {
-  port.postMessage({ type: 'failed', error: e instanceof Error ? e.message : String(e) } satisfies HashWorkerMessage);
-}
+});

@@ -13,7 +13,6 @@
  */
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
 import { openSource, RAW_CHUNK, type FileSource } from '../capture/file-source.ts';
 import { readHar } from '../capture/har-reader.ts';
 import { sniffDecoded } from '../capture/sniff.ts';
@@ -25,7 +24,7 @@ import type { HashWorkerMessage } from './hash-worker.ts';
 import { consumerGone, createHashRing, producerGone } from './hash-ring.ts';
 import { CTL_CANCEL, CTL_INFLIGHT, CTL_SLOTS, type DissectWorkerData, type DissectWorkerMessage } from './pipeline-protocol.ts';
 import type { ImportProgress, InputSummary } from './types.ts';
-import { workerUrl } from '../util/locate.ts';
+import { PIPELINE_MIN_BYTES, PIPELINE_MIN_GZIP_BYTES, PIPELINE_WORKERS, startWorker } from './worker-start.ts';
 
 export interface ImportOptions {
   signal?: AbortSignal;
@@ -42,18 +41,7 @@ export interface ImportOptions {
   onWorkerCpu?: (t: { dissectMs: number | null; hashMs: number | null }) => void;
 }
 
-/**
- * The dissect worker's old-generation cap (see startWorker). 2,048 saved 0.2–0.5 s of
- * CPU per GB but let the worker's heap, and the import's peak RSS, grow with the file
- * (270 → 302 MB from 1 to 2 GB, against 241 → 264 MB at 1,024): memory that stays flat
- * on long captures matters more here than 5 % of CPU.
- */
-const DISSECT_OLD_GENERATION_MB = 1024;
 
-/** Below this size (on disk) a file is dissected on the calling thread. */
-const PIPELINE_MIN_BYTES = 64_000_000;
-/** Gzip files expand several times over: pipeline them from a smaller size. */
-const PIPELINE_MIN_GZIP_BYTES = 16_000_000;
 
 /** Read `path` read-only and stream it through the matching reader and the dissector into `sink`. */
 export async function importFile(path: string, inputId: number, sink: RecordSink, opts: ImportOptions = {}): Promise<InputSummary> {
@@ -257,32 +245,6 @@ interface PipelineResult {
 }
 
 /**
- * Start a worker; null if it cannot even be constructed. Its young generation is
- * capped: left to itself V8 grew the dissect worker's heap to about 150 MB (20 MB of
- * it live), and the whole import's peak RSS with it (330 → 210 MB for 1 GB, same CPU).
- *
- * `oldMb` caps the old generation, but V8 also derives from it how far the old
- * generation may grow between full collections: under 2 GB the factor is small, and
- * with a 12 MB live heap and a 16 MB young generation the dissect worker was marking
- * almost all the time (21 mark-compacts per GB). From 2 GB on, V8 lets the heap grow
- * about four times the live size: 10 mark-compacts per GB, 0.3–0.5 s less CPU over
- * all threads, for about 28 MB more peak RSS that also grows with the file
- * (DISSECT_OLD_GENERATION_MB). Nothing is reserved up front.
- */
-function startWorker(name: string, data: unknown, youngMb: number, oldMb = 1024): Worker | null {
-  try {
-    return new Worker(workerUrl(name, import.meta.url), {
-      workerData: data,
-      // The old generation keeps room for the dissector's worst case (65,536 open TCP
-      // connections and as many UDP conversations); only the young one is held down.
-      resourceLimits: { maxYoungGenerationSizeMb: youngMb, maxOldGenerationSizeMb: oldMb },
-    });
-  } catch {
-    return null;
-  }
-}
-
-/**
  * Dissect `path` on one worker thread and hash it on another, feeding the records to
  * `sink` here as they come. A worker that fails before it starts leaves its part
  * (null) to the caller, who then does it on this thread.
@@ -303,7 +265,7 @@ function runPipeline(
   const ring = createHashRing(RAW_CHUNK);
 
   const hashed = new Promise<void>((done) => {
-    const hasher = startWorker('hash-worker', ring, 4);
+    const hasher = startWorker(PIPELINE_WORKERS.hash.name, ring, PIPELINE_WORKERS.hash.youngMb, PIPELINE_WORKERS.hash.oldMb);
     if (hasher === null) {
       done();
       return;
@@ -328,7 +290,7 @@ function runPipeline(
   });
 
   const dissected = new Promise<void>((done, fail) => {
-    const worker = startWorker('dissect-worker', data, 16, DISSECT_OLD_GENERATION_MB);
+    const worker = startWorker(PIPELINE_WORKERS.dissect.name, data, PIPELINE_WORKERS.dissect.youngMb, PIPELINE_WORKERS.dissect.oldMb);
     if (worker === null) {
       producerGone(ring);
       done();

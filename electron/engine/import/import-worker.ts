@@ -12,6 +12,7 @@ import { CaseStore, type InputStatus } from '../store/case-store.ts';
 import type { InputSummary } from './types.ts';
 import type { ImportResult, ParentMessage, WorkerInput, WorkerMessage } from './run-import.ts';
 import { failedSummary } from './run-import.ts';
+import { likelyPipelined, startPipelineAhead, stopAhead } from './worker-start.ts';
 
 type ImportFileFn = typeof import('./import-file.ts').importFile;
 
@@ -138,6 +139,14 @@ async function analyse(store: CaseStore): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // A large first capture: its dissect and hash workers load their modules on the other
+  // core while this thread loads its own and opens the case (worker-start.ts).
+  try {
+    const first = input.files[input.startIndex];
+    if (first !== undefined && likelyPipelined(first, (await stat(first)).size)) startPipelineAhead();
+  } catch {
+    // Not there or not readable: importOne says so.
+  }
   // Protocols register themselves on import; a broken module must not stop imports,
   // but the user has to hear about it (records of that protocol will be missing).
   try {
@@ -157,6 +166,7 @@ async function main(): Promise<void> {
   try {
     store = CaseStore.open(input.casePath);
   } catch (e) {
+    stopAhead();
     post({ type: 'fatal', error: `cannot open case: ${message(e)}` });
     return;
   }
@@ -167,10 +177,13 @@ async function main(): Promise<void> {
         continue;
       }
       const result = await importOne(store, i, importFile, loadError);
+      // Workers started ahead for the first file and not used by it (a HAR, say) end here.
+      stopAhead();
       post({ type: 'result', index: i, result });
     }
     if (input.analyze !== false && !cancelled) await analyse(store);
   } finally {
+    stopAhead();
     store.close();
   }
 }

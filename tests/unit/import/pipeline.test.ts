@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { importFile } from '../../../electron/engine/import/import-file.ts';
+import { PIPELINE_WORKERS, startAhead, startPipelineAhead, stopAhead, waitingAhead } from '../../../electron/engine/import/worker-start.ts';
 import { CollectingSink, type RecordSink } from '../../../electron/engine/records.ts';
 import { CORPUS } from '../capture/corpus.ts';
 import { LINKTYPE, ipv4, udp, writePcap } from '../dissect/build.ts';
@@ -43,6 +44,40 @@ describe('pipelined import', () => {
     expect(workers).not.toBeNull();
     expect(b).toStrictEqual(a);
     expect(b.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
+    expect(piped).toStrictEqual(inline);
+  });
+
+  it('hands the file to workers started ahead, which give the same records as one thread', async () => {
+    const path = join(CORPUS, 'pcapplusplus__example.pcap');
+    const inline = new CollectingSink();
+    const a = await importFile(path, 2, inline, { pipeline: false });
+    startPipelineAhead();
+    expect(waitingAhead()).toBe(2);
+    const piped = new CollectingSink();
+    let workers: { dissectMs: number | null; hashMs: number | null } | null = null;
+    const b = await importFile(path, 2, piped, { pipeline: true, onWorkerCpu: (t) => { workers = t; } });
+    // Both were taken (none left waiting) and both did the work: each reported its CPU time.
+    expect(waitingAhead()).toBe(0);
+    expect(workers).not.toBeNull();
+    expect(workers!.dissectMs).not.toBeNull();
+    expect(workers!.hashMs).not.toBeNull();
+    expect(b).toStrictEqual(a);
+    expect(piped).toStrictEqual(inline);
+  });
+
+  it('ends workers started ahead that were not used, and then starts new ones', async () => {
+    const path = join(CORPUS, 'zeek__http-get-gzip.pcap');
+    const inline = new CollectingSink();
+    const a = await importFile(path, 1, inline, { pipeline: false });
+    // Started ahead, then ended before the file came: the import must not hand its job to a dead worker.
+    startAhead(PIPELINE_WORKERS.dissect.name, PIPELINE_WORKERS.dissect.youngMb, PIPELINE_WORKERS.dissect.oldMb);
+    stopAhead();
+    expect(waitingAhead()).toBe(0);
+    const piped = new CollectingSink();
+    let workers: { dissectMs: number | null; hashMs: number | null } | null = null;
+    const b = await importFile(path, 1, piped, { pipeline: true, onWorkerCpu: (t) => { workers = t; } });
+    expect(workers).not.toBeNull();
+    expect(b).toStrictEqual(a);
     expect(piped).toStrictEqual(inline);
   });
 
