@@ -24,7 +24,7 @@ import type {
   SecretRecord,
   TlsRecord,
 } from '../records.ts';
-import { prepareHttp, unprepareHttp, type EncodedBody, type PreparedHttp } from '../store/http-prepare.ts';
+import { prepareHttpParts, unprepareHttp, type EncodedBody, type PreparedHttp } from '../store/http-prepare.ts';
 
 const K_DNS = 0;
 const K_TLS = 1;
@@ -280,8 +280,8 @@ export class BatchingSink implements RecordSink {
   }
 
   /** HTTP exchanges cross prepared for the case store: headers as JSON, bodies encoded (store/http-prepare.ts). */
-  http(rec: HttpRecord): void {
-    const r = prepareHttp(rec);
+  http(r: HttpRecord): void {
+    const p = prepareHttpParts(r);
     this.u8(K_HTTP);
     this.pointer(r.input, r.frame, r.entry, r.ts);
     this.endpoints(r.srcIp, r.srcPort, r.dstIp, r.dstPort);
@@ -289,13 +289,13 @@ export class BatchingSink implements RecordSink {
     this.strOrNull(r.host);
     this.str(r.uri);
     this.str(r.version);
-    this.str(r.requestHeadersJson);
-    this.body(r.requestBody);
+    this.str(p.requestHeadersJson);
+    this.body(p.requestBody);
     this.num(r.requestBodySize);
     this.numOrNull(r.status);
     this.strOrNull(r.reason);
-    this.strOrNull(r.responseHeadersJson);
-    this.body(r.responseBody);
+    this.strOrNull(p.responseHeadersJson);
+    this.body(p.responseBody);
     this.num(r.responseBodySize);
     this.numOrNull(r.responseFrame);
     this.bigOrNull(r.responseTs);

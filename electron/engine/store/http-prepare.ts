@@ -35,18 +35,31 @@ function encoded(body: Buffer | null, keepRaw: boolean): EncodedBody | null {
   return { codec: e.codec, data: e.data, len: body.length };
 }
 
-/** Serialise the headers and encode the bodies of `r` for the case store. */
-export function prepareHttp(r: HttpRecord): PreparedHttp {
-  const { requestHeaders, requestBody, responseHeaders, responseBody, ...rest } = r;
+/** The four fields of `r` that the case store keeps in another form than the record's. */
+export type PreparedParts = Pick<PreparedHttp, 'requestHeadersJson' | 'requestBody' | 'responseHeadersJson' | 'responseBody'>;
+
+/**
+ * The headers of `r` serialised and its bodies encoded, without the rest of the record:
+ * the batch encoder (record-batch.ts) writes the other fields from the record itself,
+ * where copying them into a new object first cost the dissect worker about 70 ms per GB
+ * of real web traffic (BatchingSink.http over the replay's 88,894 exchanges: 600 → 530 ms).
+ */
+export function prepareHttpParts(r: HttpRecord): PreparedParts {
+  const { responseHeaders, responseBody } = r;
   return {
-    ...rest,
-    requestHeadersJson: JSON.stringify(requestHeaders),
-    requestBody: encoded(requestBody, false),
+    requestHeadersJson: JSON.stringify(r.requestHeaders),
+    requestBody: encoded(r.requestBody, false),
     responseHeadersJson: responseHeaders === null ? null : JSON.stringify(responseHeaders),
     // Pictures, sound and fonts are compressed formats already: brotli would only cost time.
     responseBody: encoded(responseBody, (r.responseBodyEncoding ?? null) !== null
       || (responseBody !== null && responseHeaders !== null && isMediaType(headerValue(responseHeaders, 'content-type')))),
   };
+}
+
+/** Serialise the headers and encode the bodies of `r` for the case store. */
+export function prepareHttp(r: HttpRecord): PreparedHttp {
+  const { requestHeaders: _q, requestBody: _qb, responseHeaders: _s, responseBody: _sb, ...rest } = r;
+  return { ...rest, ...prepareHttpParts(r) };
 }
 
 /** The record `prepareHttp` was given, back (for sinks other than the case store). */
