@@ -90,12 +90,13 @@ type EventRow = [number, number, number, number, string, string, number];
 
 /** Rows read from each table at a time: the merge holds at most this many per table. */
 const PAGE_ROWS = 4096;
+/** The smallest 64-bit integer: a keyset bound below every stored time. */
+const FIRST_TS = -(2n ** 63n);
 
 /** One table's events, read a page at a time in (time, id) order. */
 interface Source {
   kind: number;
-  /** The first page, and the pages after the row (time, id) bound as the last two arguments. */
-  first: Database.Statement;
+  /** The page after the row (time, id) bound as the last two arguments. */
   next: Database.Statement;
   args: unknown[];
   rows: EventRow[];
@@ -149,12 +150,10 @@ export function scanTimelineEvents(db: Database.Database, opts: CollectOptions, 
       parts.push(`+${inputCol} = ?`);
       args.push(opts.input);
     }
-    const sql = (keyset: boolean): string => {
-      const where = keyset ? [...parts, `(${ts}, ${id}) > (?, ?)`] : parts;
-      return `SELECT ${ts} >> 30, ${ts} & 1073741823, ${id}, ${columns} FROM ${from}
-        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${ts}, ${id} LIMIT ${PAGE_ROWS}`;
-    };
-    sources.push({ kind, first: db.prepare(sql(false)).raw(), next: db.prepare(sql(true)).raw(), args, rows: [], at: 0, more: true, rename });
+    parts.push(`(${ts}, ${id}) > (?, ?)`);
+    const sql = `SELECT ${ts} >> 30, ${ts} & 1073741823, ${id}, ${columns} FROM ${from}
+      WHERE ${parts.join(' AND ')} ORDER BY ${ts}, ${id} LIMIT ${PAGE_ROWS}`;
+    sources.push({ kind, next: db.prepare(sql).raw(), args, rows: [], at: 0, more: true, rename });
   };
   add(K_FLOW, 'input_id, src_ip, dst_ip, bytes_up + bytes_down', 'flows', 'first_ts_ns', 'id', 'input_id', (r) => {
     r[5] = names.get(r[5]) ?? r[5];
@@ -189,17 +188,19 @@ export function scanTimelineEvents(db: Database.Database, opts: CollectOptions, 
     return n;
   };
   /** The source's current row, reading its next page when the last one is used up. */
-  const head = (s: Source, first: boolean): EventRow | undefined => {
+  const head = (s: Source): EventRow | undefined => {
     if (s.at < s.rows.length) return s.rows[s.at];
     if (!s.more) return undefined;
+    // Before the first page: below every time SQLite can hold.
     const last = s.rows[s.rows.length - 1];
-    s.rows = (first ? s.first.all(...s.args) : s.next.all(...s.args, (BigInt(last[0]) << LO_BITS) + BigInt(last[1]), last[2])) as EventRow[];
+    const after = last === undefined ? [FIRST_TS, -1] : [(BigInt(last[0]) << LO_BITS) + BigInt(last[1]), last[2]];
+    s.rows = s.next.all(...s.args, ...after) as EventRow[];
     s.at = 0;
     s.more = s.rows.length === PAGE_ROWS;
     if (s.rename !== null) for (const r of s.rows) s.rename(r);
     return s.rows[0];
   };
-  for (const s of sources) head(s, true);
+  for (const s of sources) head(s);
 
   const chunk = emptyIndex(chunkEvents);
   let n = 0;
@@ -207,7 +208,7 @@ export function scanTimelineEvents(db: Database.Database, opts: CollectOptions, 
     let best: Source | null = null;
     let br: EventRow | undefined;
     for (const s of sources) {
-      const r = s.at < s.rows.length ? s.rows[s.at] : head(s, false);
+      const r = s.at < s.rows.length ? s.rows[s.at] : head(s);
       if (r === undefined) continue;
       if (br === undefined || r[0] < br[0] || (r[0] === br[0] && (r[1] < br[1] ||
         (r[1] === br[1] && (s.kind < (best as Source).kind || (s.kind === (best as Source).kind && r[2] < br[2])))))) {
