@@ -22,10 +22,22 @@ export interface AnalysisRunOptions {
   onProgress?: (p: { step: string; done: number; total: number }) => void;
 }
 
+/**
+ * The worker's young generation, capped as the import worker's is (run-import.ts), which
+ * runs the same analysis after an import. Left to V8, re-analysing the 2 GB generated
+ * benchmark case peaked at 335–339 MB of process RSS; capped, at 263–266 MB (the 1 and
+ * 2 GB replay cases: 229–238 → 214–223 MB), for 0–6 % more time
+ * (`tests/bench/analysis-only.ts --worker`, alternating).
+ */
+export const ANALYSIS_YOUNG_GENERATION_MB = 16;
+
 /** Run the analysis of the case at `casePath` in a worker; never rejects. */
 export function runAnalysisInWorker(casePath: string, opts: AnalysisRunOptions = {}): Promise<AnalysisOutcome> {
   return new Promise((resolve) => {
-    const worker = new Worker(workerUrl('analysis-worker', import.meta.url), { workerData: { casePath } satisfies AnalysisWorkerInput });
+    const worker = new Worker(workerUrl('analysis-worker', import.meta.url), {
+      workerData: { casePath } satisfies AnalysisWorkerInput,
+      resourceLimits: { maxYoungGenerationSizeMb: ANALYSIS_YOUNG_GENERATION_MB },
+    });
     let outcome: AnalysisOutcome | null = null;
     const cancel = (): void => { worker.postMessage({ type: 'cancel' }); };
     opts.signal?.addEventListener('abort', cancel, { once: true });
