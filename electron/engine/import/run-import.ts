@@ -93,14 +93,28 @@ interface Pass {
   current: { index: number; inputId: number } | null;
   fatal: string | null;
   exitError: string | null;
+  /** The worker reported the analysis' outcome (done or failed). */
+  analysisEnded: boolean;
 }
+
+/**
+ * The import worker's heap limits. A capped young generation keeps the writer thread's
+ * heap, and the import's peak RSS, small. The old generation is capped at 1 GB, as the
+ * dissect worker's is (worker-start.ts), less for the room than for what V8 derives from
+ * the cap: below 2 GB it lets the old generation grow about 1.6 times its live size
+ * between full collections instead of up to 4 times. The findings pass that follows the
+ * import on this thread holds some 30–40 MB live on a 2 GB capture; left uncapped, its
+ * garbage took the CLI's peak on the 4 GB generated capture to 350–363 MB (the import
+ * alone plateaus at 265–272 MB from 1 GB on), capped to 307–335 MB, in the same time
+ * (alternating runs). A pass that needed more than 1 GB would fail with an out-of-memory
+ * error for the analysis, after the inputs are recorded.
+ */
+export const IMPORT_WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 1024 } as const;
 
 function runWorker(input: WorkerInput, results: Array<ImportResult | null>, opts: RunImportOptions): Promise<Pass> {
   return new Promise((done) => {
-    // A capped young generation keeps the writer thread's heap (and the import's peak RSS)
-    // small; the old generation is left free for the findings pass.
-    const worker = new Worker(workerUrl('import-worker', import.meta.url), { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
-    const pass: Pass = { current: null, fatal: null, exitError: null };
+    const worker = new Worker(workerUrl('import-worker', import.meta.url), { workerData: input, resourceLimits: IMPORT_WORKER_LIMITS });
+    const pass: Pass = { current: null, fatal: null, exitError: null, analysisEnded: false };
     const count = input.files.length;
     const cancel = (): void => { worker.postMessage({ type: 'cancel' } satisfies ParentMessage); };
     opts.signal?.addEventListener('abort', cancel, { once: true });
@@ -126,6 +140,7 @@ function runWorker(input: WorkerInput, results: Array<ImportResult | null>, opts
           opts.onWarning?.(m.message);
           break;
         case 'analysis':
+          if (m.event.phase !== 'progress') pass.analysisEnded = true;
           opts.onAnalysis?.(m.event);
           break;
         case 'fatal':
@@ -170,7 +185,14 @@ export async function runImport(casePath: string, files: string[], opts: RunImpo
       break;
     }
     const next = results.findIndex((r, i) => i >= start && r === null);
-    if (next === -1) break;
+    if (next === -1) {
+      // Every file is recorded, but the worker died before the analysis said how it
+      // ended (out of memory, say): the caller must hear that there are no new findings.
+      if (pass.exitError !== null && opts.analyze !== false && !pass.analysisEnded) {
+        opts.onAnalysis?.({ phase: 'failed', error: `import worker stopped during the findings analysis: ${pass.exitError}` });
+      }
+      break;
+    }
     // The worker stopped early: crashed (or was killed) while on `pass.current`.
     const why = `import worker stopped: ${pass.exitError ?? 'no result'}`;
     if (pass.current) {
