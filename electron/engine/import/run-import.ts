@@ -101,8 +101,8 @@ interface Pass {
  * The import worker's heap limits. A capped young generation keeps the writer thread's
  * heap, and the import's peak RSS, small. The old generation is capped at 1 GB, as the
  * dissect worker's is (worker-start.ts), less for the room than for what V8 derives from
- * the cap: below 2 GB it lets the old generation grow about 1.6 times its live size
- * between full collections instead of up to 4 times. The findings pass that follows the
+ * the cap: with a 1 GB cap it lets the old generation grow at most about 1.6 times its
+ * live size between full collections, from a 2 GB cap on up to 4 times. The findings pass that follows the
  * import on this thread holds some 30–40 MB live on a 2 GB capture; left uncapped, its
  * garbage took the CLI's peak on the 4 GB generated capture to 350–363 MB (the import
  * alone plateaus at 265–272 MB from 1 GB on), capped to 307–335 MB, in the same time
