@@ -100,14 +100,14 @@ interface Pass {
 /**
  * The import worker's heap limits. A capped young generation keeps the writer thread's
  * heap, and the import's peak RSS, small. The old generation is capped at 1 GB, as the
- * dissect worker's is (worker-start.ts), less for the room than for what V8 derives from
- * the cap: with a 1 GB cap it lets the old generation grow at most about 1.6 times its
- * live size between full collections, from a 2 GB cap on up to 4 times. The findings pass that follows the
- * import on this thread holds some 30–40 MB live on a 2 GB capture; left uncapped, its
- * garbage took the CLI's peak on the 4 GB generated capture to 350–363 MB (the import
- * alone plateaus at 265–272 MB from 1 GB on), capped to 307–335 MB, in the same time
- * (alternating runs). A pass that needed more than 1 GB would fail with an out-of-memory
- * error for the analysis, after the inputs are recorded.
+ * dissect worker's is (worker-start.ts), less for the room than for what V8 derives
+ * from the cap: with a 1 GB cap it lets the old generation grow at most about 1.6 times
+ * its live size between full collections, from a 2 GB cap on up to 4 times. The
+ * findings pass that follows the import on this thread holds some 30–40 MB live on a
+ * 2 GB capture; left uncapped, its garbage took the CLI's peak on the 4 GB generated
+ * capture to 350–363 MB (the import alone plateaus at 265–272 MB from 1 GB on), capped
+ * to 307–335 MB, in the same time (alternating runs). A pass that needed more than 1 GB
+ * would fail with an out-of-memory error for the analysis, after the inputs are recorded.
  */
 export const IMPORT_WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 1024 } as const;
 
