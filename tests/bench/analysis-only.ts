@@ -21,10 +21,10 @@
  * `--worker` runs each round as the desktop app re-runs an analysis (after mode labels
  * change): in a worker thread through api/analysis-runner.ts, with that worker's
  * resource limits. It prints the wall time and the process's peak resident set
- * (VmHWM, every thread; it only grows, so with more rounds it is the highest so far);
+ * (every thread; it only grows, so with more rounds it is the highest so far);
  * --phases and --profile do not apply.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,12 +60,6 @@ function removeCopy(): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(copy + suffix, { force: true });
 }
 
-/** The process's peak resident set so far, in MB (every thread). */
-function peakRssMb(): number | null {
-  const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'latin1'));
-  return m ? Math.round(Number(m[1]) / 1024) : null;
-}
-
 let session: Session | null = null;
 if (values.worker && (values.profile !== undefined || values.phases)) {
   process.stderr.write('--profile and --phases measure an analysis on this thread; they do not apply with --worker\n');
@@ -93,7 +87,7 @@ try {
       const outcome = await runAnalysisInWorker(copy);
       const wall = performance.now() - t0;
       bestWall = Math.min(bestWall, wall);
-      console.log(JSON.stringify({ round, worker: true, wallMs: Math.round(wall), outcome, peakRssMb: peakRssMb() }));
+      console.log(JSON.stringify({ round, worker: true, wallMs: Math.round(wall), outcome, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
       if (outcome.state !== 'done') process.exitCode = 1;
       continue;
     }

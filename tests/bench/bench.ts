@@ -317,6 +317,8 @@ async function benchOne(spec: { file: string } | { size: number }, opts: Options
     for (let round = 1; round <= opts.rounds; round++) {
       const label = opts.rounds > 1 ? ` (round ${round} of ${opts.rounds})` : '';
       for (const suffix of ['', '-wal', '-shm']) rmSync(casePath + suffix, { force: true });
+      // A child that dies before its probe writes must not be read as the last round's figures.
+      rmSync(probeFile, { force: true });
       opts.log(`Telltale: telltale analyze --quiet (worker-thread import into a case)${label}…`);
       const tt = await runChild(process.execPath, ['--import', PROBE, CLI, 'analyze', path, '--case', casePath, '--quiet'],
         { ...process.env, TELLTALE_BENCH_PROBE: probeFile }, probeFile, true);

@@ -4,9 +4,10 @@
  * holds all of it (the CLI runs it on a worker thread, whose profile is a separate
  * file). With `--store` the records go into a new case database as the import worker
  * writes them (flush about once a second, summary at the end); with `--count` into a
- * sink that only counts. Prints the wall time, MB/s, the CPU time of each thread
- * (this one, and the dissect and hash workers of a pipelined import) and the record
- * counts as one JSON line; summarise the profile with tests/bench/cpuprofile-top.ts.
+ * sink that only counts. Prints the wall time, MB/s, the CPU time of the whole process
+ * and of each thread (this one, and the dissect and hash workers of a pipelined
+ * import), the wall time of importFile, finishInput and close, the peak RSS and the
+ * record counts as one JSON line; summarise the profile with tests/bench/cpuprofile-top.ts.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
@@ -73,11 +74,12 @@ if (store) {
 const tEnd = performance.now();
 const s = (tEnd - t0) / 1000;
 const own = process.threadCpuUsage();
+const all = process.cpuUsage();
 process.stdout.write(`${JSON.stringify({
   wallS: Number(s.toFixed(3)),
   cpuS: {
     // Every thread of the process, V8's own (garbage collection, compilation) included.
-    process: Number((process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(3)),
+    process: Number(((all.user + all.system) / 1e6).toFixed(3)),
     main: Number(((own.user + own.system) / 1e6).toFixed(3)),
     dissect: workers.dissectMs === null ? null : Number((workers.dissectMs / 1000).toFixed(3)),
     hash: workers.hashMs === null ? null : Number((workers.hashMs / 1000).toFixed(3)),

@@ -3,6 +3,7 @@
  * process and the web host stay responsive while it rebuilds the findings tables.
  */
 import { Worker } from 'node:worker_threads';
+import { IMPORT_WORKER_LIMITS } from '../import/run-import.ts';
 import { workerUrl } from '../util/locate.ts';
 
 export interface AnalysisWorkerInput {
@@ -29,7 +30,7 @@ export interface AnalysisRunOptions {
  * 2 GB replay cases: 229–238 → 214–223 MB), for 0–6 % more time
  * (`tests/bench/analysis-only.ts --worker`, alternating).
  */
-export const ANALYSIS_YOUNG_GENERATION_MB = 16;
+const ANALYSIS_YOUNG_GENERATION_MB = IMPORT_WORKER_LIMITS.maxYoungGenerationSizeMb;
 
 /** Run the analysis of the case at `casePath` in a worker; never rejects. */
 export function runAnalysisInWorker(casePath: string, opts: AnalysisRunOptions = {}): Promise<AnalysisOutcome> {

@@ -73,9 +73,11 @@ export class IdentifierBook {
   private readonly db: Database.Database;
   private readonly insObs: Database.Statement;
   /**
-   * classifyValue by key and value. Payloads repeat the same values (an app's device id
-   * in every event), and the answer depends on the request time only for values that
-   * could be timestamps (10 or 13 digits), which are never remembered.
+   * What readValue makes of a value under its key (classifyValue's answer, and the
+   * trimmed and lower-case forms looked up in the book). Payloads repeat the same
+   * values (an app's device id in every event), and the answer depends on the request
+   * time only for values that could be timestamps (10 or 13 digits), which are never
+   * remembered.
    */
   private readonly classified = new KeyedMemo<ValueReading>();
 

@@ -567,8 +567,7 @@ function candidatesFromRequests(db: Database.Database, modes: ModeResolver, head
   for (const r of nav.iterate() as Iterable<Row>) {
     // isNavigation of a GET or POST, its two halves kept for the request pass.
     const rh = headerBook.of(r.request_headers);
-    if (rh.nav === undefined) rh.nav = navigationByHeaders(rh.list);
-    let navigation = rh.nav;
+    let navigation = headerNavigation(rh);
     if (navigation === null) {
       // Response headers matter only to requests without Sec-Fetch headers: parsed when asked for.
       navigation = htmlResponse(r.response_headers !== null ? JSON.parse(r.response_headers) as HeaderList : null);
@@ -686,8 +685,7 @@ function pageRef(v: string): { url: string; party: string | null } | null {
 function pageContext(r: HttpRow, rh: RequestHeaders, harPages: Map<number, HarPageCtx[]>, refs: Memo<ReturnType<typeof pageRef>>,
   hostNames: Memo<string | null>, htmlResponse: () => boolean): PageCtx {
   if (r.method === 'GET' || r.method === 'POST') {
-    if (rh.nav === undefined) rh.nav = navigationByHeaders(rh.list);
-    if (rh.nav ?? htmlResponse()) {
+    if (headerNavigation(rh) ?? htmlResponse()) {
       const u = requestUrl(r.host !== null ? hostNames.of(r.host) ?? r.host : null, r.uri, r.dst_port, r.source, r.dst_ip);
       if (u !== null) return { url: displayUrl(u), party: partyOf(u.host), navigation: true };
     }
@@ -742,6 +740,12 @@ interface RequestHeaders {
   userAgent: string | null | undefined;
   /** Whether the memo holds it (then what is derived from it counts against the budget). */
   kept: boolean;
+}
+
+/** navigationByHeaders of the set, worked out on first use. */
+function headerNavigation(rh: RequestHeaders): boolean | null {
+  if (rh.nav === undefined) rh.nav = navigationByHeaders(rh.list);
+  return rh.nav;
 }
 
 /** Requests whose response decided isNavigation that the candidate pass hands to the request pass (memory stays bounded). */

@@ -24,7 +24,7 @@ import type { HashWorkerMessage } from './hash-worker.ts';
 import { consumerGone, createHashRing, producerGone } from './hash-ring.ts';
 import { CTL_CANCEL, CTL_INFLIGHT, CTL_SLOTS, type DissectWorkerData, type DissectWorkerMessage } from './pipeline-protocol.ts';
 import type { ImportProgress, InputSummary } from './types.ts';
-import { PIPELINE_MIN_BYTES, PIPELINE_MIN_GZIP_BYTES, PIPELINE_WORKERS, startWorker } from './worker-start.ts';
+import { PIPELINE_WORKERS, pipelineMinBytes, startWorker } from './worker-start.ts';
 
 export interface ImportOptions {
   signal?: AbortSignal;
@@ -34,7 +34,7 @@ export interface ImportOptions {
   /**
    * Dissect on a worker thread while this thread hashes and stores: true or false to
    * force it either way; by default only for files large enough to repay the
-   * worker's start-up (PIPELINE_MIN_BYTES).
+   * worker's start-up (pipelineMinBytes).
    */
   pipeline?: boolean;
   /** Told the CPU time of each worker of a pipelined import when it ends (for benchmarks). */
@@ -155,7 +155,7 @@ export async function importFile(path: string, inputId: number, sink: RecordSink
       // seconds); more when the HAR itself has more (Firefox, mitmproxy).
       summary.tsDigits = Math.max(3, har.tsDigits);
     } else {
-      const big = source.size >= (source.gzip ? PIPELINE_MIN_GZIP_BYTES : PIPELINE_MIN_BYTES);
+      const big = source.size >= pipelineMinBytes(source.gzip);
       let facts: PacketFacts | null = null;
       let chunks: AsyncIterable<Buffer> = rest();
       if (opts.pipeline ?? big) {

@@ -140,7 +140,8 @@ async function analyse(store: CaseStore): Promise<void> {
 
 async function main(): Promise<void> {
   // A large first capture: its dissect and hash workers load their modules on the other
-  // core while this thread loads its own and opens the case (worker-start.ts).
+  // core while this thread loads the protocols and the import code and opens the case
+  // (worker-start.ts).
   try {
     const first = input.files[input.startIndex];
     if (first !== undefined && likelyPipelined(first, (await stat(first)).size)) startPipelineAhead();

@@ -1,9 +1,9 @@
 /**
  * Starting the worker threads of a pipelined import (import-file.ts), and starting them
  * ahead: a worker spends about 0.1 s loading its modules before it can take a file, time
- * the import waited through. The import worker knows, before it has loaded its own
- * modules and opened the case, whether its first file is large enough to be pipelined
- * (`likelyPipelined`), and then starts the dissect and hash workers at once
+ * the import waited through. The import worker knows, before it loads the protocols and
+ * the import code and opens the case, whether its first file is large enough to be
+ * pipelined (`likelyPipelined`), and then starts the dissect and hash workers at once
  * (`startAhead`): they load on the other core while this thread gets ready, and wait
  * for their job. `startWorker` hands a waiting worker its job, or starts a new one.
  *
@@ -14,9 +14,9 @@ import { type MessagePort, Worker } from 'node:worker_threads';
 import { workerUrl } from '../util/locate.ts';
 
 /** Below this size (on disk) a file is dissected on the calling thread. */
-export const PIPELINE_MIN_BYTES = 64_000_000;
+const PIPELINE_MIN_BYTES = 64_000_000;
 /** Gzip files expand several times over: pipeline them from a smaller size. */
-export const PIPELINE_MIN_GZIP_BYTES = 16_000_000;
+const PIPELINE_MIN_GZIP_BYTES = 16_000_000;
 
 /**
  * The dissect worker's old-generation cap (see PIPELINE_WORKERS). 2,048 saved 0.2–0.5 s of
@@ -50,10 +50,10 @@ export function startPipelineAhead(): void {
 }
 
 /** The workerData of a worker started ahead: its job comes as a message (JobMessage). */
-export const STANDBY = 'telltale-worker-standby';
+const STANDBY = 'telltale-worker-standby';
 
 /** What a worker started ahead is sent when its file comes. */
-export interface JobMessage {
+interface JobMessage {
   type: 'job';
   data: unknown;
 }
@@ -70,8 +70,8 @@ function construct(name: string, data: unknown, youngMb: number, oldMb: number):
   try {
     return new Worker(workerUrl(name, import.meta.url), {
       workerData: data,
-      // The old generation keeps room for the dissector's worst case (65,536 open TCP
-      // connections and as many UDP conversations); only the young one is held down.
+      // Both generations capped (see PIPELINE_WORKERS); the old one still leaves room for the
+      // dissector's worst case (65,536 open TCP connections and as many UDP conversations).
       resourceLimits: { maxYoungGenerationSizeMb: youngMb, maxOldGenerationSizeMb: oldMb },
     });
   } catch {
@@ -125,9 +125,14 @@ export function waitingAhead(): number {
   return ahead.size;
 }
 
+/** The size on disk from which a capture is pipelined, gzip-compressed or not. */
+export function pipelineMinBytes(gzip: boolean): number {
+  return gzip ? PIPELINE_MIN_GZIP_BYTES : PIPELINE_MIN_BYTES;
+}
+
 /** Whether a file of `size` bytes named `path` will probably be pipelined (the decision itself is importFile's, on the file's magic). */
 export function likelyPipelined(path: string, size: number): boolean {
-  return size >= PIPELINE_MIN_BYTES || (size >= PIPELINE_MIN_GZIP_BYTES && /\.gz$/i.test(path));
+  return size >= pipelineMinBytes(/\.gz$/i.test(path));
 }
 
 /** In a worker: its job, from workerData or, when it was started ahead, from the first message. */

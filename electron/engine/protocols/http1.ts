@@ -161,6 +161,15 @@ class BodyPool {
 }
 const bodyPool = new BodyPool();
 
+/**
+ * Whether a response body of `length` bytes is kept as its SHA-256 and size only (when
+ * it arrives whole): an unencoded picture, sound, video or font over MEDIA_KEEP_BYTES.
+ * The framing pools such a body's buffer on the same rule that finish() drops it by.
+ */
+function hashedMedia(codings: readonly string[], length: number, headers: HeaderList): boolean {
+  return codings.length === 0 && length > MEDIA_KEEP_BYTES && isMediaType(headerValue(headers, 'content-type'));
+}
+
 /** Body bytes of one message after transfer decoding, kept up to RAW_BODY_CAP. */
 class BodyAcc {
   private readonly parts: Buffer[] = [];
@@ -959,7 +968,7 @@ class Http1Handler implements TcpStreamHandler {
       }
       if (len > 0) {
         // A body finish() will hash and drop (if it arrives whole) fills a pooled buffer.
-        const hashed = d.codings.length === 0 && len > MEDIA_KEEP_BYTES && isMediaType(headerValue(h, 'content-type'));
+        const hashed = hashedMedia(d.codings, len, h);
         d.body = new BodyAcc(len, hashed);
         d.remaining = len;
         d.state = S_BODY_LEN;
@@ -993,7 +1002,7 @@ class Http1Handler implements TcpStreamHandler {
         if (dir === 1 && body.length > 0 && decodableCodings(d.codings)) {
           // Kept as sent, decoded when read (see http-body.ts: what the case keeps).
           encoding = d.codings.join(', ');
-        } else if (dir === 1 && !cut && d.codings.length === 0 && body.length > MEDIA_KEEP_BYTES && isMediaType(headerValue(ex.responseHeaders ?? [], 'content-type'))) {
+        } else if (dir === 1 && !cut && hashedMedia(d.codings, body.length, ex.responseHeaders ?? [])) {
           // Only whole bodies: the hash of a cut one would match no object, so a cut one is kept.
           // One-shot: a Hash object per body cost more than hashing a small image.
           sha256 = hash('sha256', body, 'hex');

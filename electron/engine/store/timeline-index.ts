@@ -73,7 +73,7 @@ export function searchTs(ix: TimelineIndex, ts: bigint, after: boolean): number 
   return a;
 }
 
-/** Which events collectTimelineEvents reads. */
+/** Which events scanTimelineEvents and collectTimelineEvents read. */
 export interface CollectOptions {
   /** Only events at or after this time. */
   from?: bigint;
@@ -90,7 +90,7 @@ type EventRow = [number, number, number, number, string, string, number];
 
 /** Rows read from each table at a time: the merge holds at most this many per table. */
 const PAGE_ROWS = 4096;
-/** The smallest 64-bit integer: a keyset bound below every stored time. */
+/** The smallest 64-bit integer: with row id -1, a keyset bound below every stored row. */
 const FIRST_TS = -(2n ** 63n);
 
 /** One table's events, read a page at a time in (time, id) order. */
@@ -243,7 +243,7 @@ export function collectTimelineEvents(db: Database.Database, opts: CollectOption
   const parts: Buffer[] = [];
   let size = 0;
   const keys = scanTimelineEvents(db, opts, PAGE_ROWS * 16, (chunk) => {
-    parts.push(packTimelineChunk(chunk, 0, chunk.size));
+    parts.push(packTimelineChunk(chunk));
     size += chunk.size;
   });
   const ix = emptyIndex(size);
@@ -272,15 +272,15 @@ function emptyIndex(size: number): TimelineIndex {
   };
 }
 
-/** Events [start, end) packed as columns (host byte order; the summary stamp names it). */
-export function packTimelineChunk(ix: TimelineIndex, start: number, end: number): Buffer {
-  const n = end - start;
+/** The index's `size` events packed as columns (host byte order; the summary stamp names it). */
+export function packTimelineChunk(ix: TimelineIndex): Buffer {
+  const n = ix.size;
   // Buffer.alloc never hands out a slice of the shared pool, so the columns start aligned.
   const buf = Buffer.alloc(n * EVENT_BYTES);
   let off = 0;
   const put = (src: Float64Array | Uint32Array | Uint8Array): void => {
     const Ctor = src.constructor as Float64ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor;
-    new Ctor(buf.buffer as ArrayBuffer, buf.byteOffset + off, n).set(src.subarray(start, end) as never);
+    new Ctor(buf.buffer as ArrayBuffer, buf.byteOffset + off, n).set(src.subarray(0, n) as never);
     off += n * Ctor.BYTES_PER_ELEMENT;
   };
   put(ix.hi);

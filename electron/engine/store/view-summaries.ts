@@ -107,7 +107,7 @@ export function writeViewSummaries(db: Database.Database): number {
   const insChunk = db.prepare('INSERT INTO timeline_chunks (id, events, data) VALUES (?, ?, ?)');
   let chunks = 0;
   const keys = scanTimelineEvents(db, { leaks: true }, CHUNK_EVENTS, (chunk) => {
-    insChunk.run(chunks++, chunk.size, packTimelineChunk(chunk, 0, chunk.size));
+    insChunk.run(chunks++, chunk.size, packTimelineChunk(chunk));
   });
   const insKey = db.prepare('INSERT INTO timeline_keys (id, key) VALUES (?, ?)');
   for (let i = 0; i < keys.length; i++) insKey.run(i, keys[i]);

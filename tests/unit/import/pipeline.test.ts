@@ -69,7 +69,8 @@ describe('pipelined import', () => {
     const path = join(CORPUS, 'zeek__http-get-gzip.pcap');
     const inline = new CollectingSink();
     const a = await importFile(path, 1, inline, { pipeline: false });
-    // Started ahead, then ended before the file came: the import must not hand its job to a dead worker.
+    // Started ahead, then ended before the file came: none is left waiting, and the import
+    // that follows starts its own and gives the one-thread import's records.
     startAhead(PIPELINE_WORKERS.dissect.name, PIPELINE_WORKERS.dissect.youngMb, PIPELINE_WORKERS.dissect.oldMb);
     stopAhead();
     expect(waitingAhead()).toBe(0);

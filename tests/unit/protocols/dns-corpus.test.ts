@@ -8,8 +8,7 @@ import { describe, expect, it } from 'vitest';
 import '../../../electron/engine/protocols/index.ts';
 import { dissectCorpus } from '../dissect/helpers.ts';
 import { NAME_LOOP, NAME_TRUNCATED } from '../../../electron/engine/protocols/dns-wire.ts';
-import type { CollectingSink} from '../../../electron/engine/records.ts';
-import { type DnsRecord } from '../../../electron/engine/records.ts';
+import type { CollectingSink, DnsRecord } from '../../../electron/engine/records.ts';
 
 const CORPUS = join(import.meta.dirname, '../../fixtures/corpus');
 

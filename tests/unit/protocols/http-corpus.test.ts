@@ -10,8 +10,7 @@ import { describe, expect, it } from 'vitest';
 import '../../../electron/engine/protocols/index.ts';
 import { dissectCorpus } from '../dissect/helpers.ts';
 import { decodedResponseBody } from '../../../electron/engine/protocols/http-body.ts';
-import type { CollectingSink} from '../../../electron/engine/records.ts';
-import { type HttpRecord } from '../../../electron/engine/records.ts';
+import type { CollectingSink, HttpRecord } from '../../../electron/engine/records.ts';
 
 const CORPUS = join(import.meta.dirname, '../../fixtures/corpus');
 
