@@ -4,7 +4,7 @@ import { closeSync, openSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CaseStore } from '../../../electron/engine/store/case-store.ts';
+import { CASE_CACHE_KIB, CASE_PAGE_SIZE, CaseStore } from '../../../electron/engine/store/case-store.ts';
 import { dnsRecord, flowRecord, httpRecord, nameRecord, summary, tempDir, tlsRecord } from './records-fixture.ts';
 
 function newCase(batchRows?: number): { path: string; store: CaseStore; input: number } {
@@ -35,6 +35,21 @@ describe('inputs', () => {
     // Another file, so another hash (the same hash would make it a duplicate of phone.pcap).
     store.finishInput(partial, summary({ packets: 3, error: 'truncated record', sha256: 'cd'.repeat(32) }));
     expect(store.inputs()[2]).toMatchObject({ status: 'done', error: 'truncated record' });
+    store.close();
+  });
+});
+
+describe('connection settings', () => {
+  it('new cases have 16 KiB pages; every connection, writer or reader, a 4 MiB page cache', () => {
+    const { path, store } = newCase();
+    const reader = CaseStore.open(path, { readonly: true });
+    for (const s of [store, reader]) {
+      expect(s.db.pragma('page_size', { simple: true })).toBe(CASE_PAGE_SIZE);
+      // Negative: KiB. better-sqlite3's own default is 16 MB, which a connection filled as
+      // the case grew (the peak of an import and of an analysis rose with the file).
+      expect(s.db.pragma('cache_size', { simple: true })).toBe(-CASE_CACHE_KIB);
+    }
+    reader.close();
     store.close();
   });
 });
