@@ -15,7 +15,9 @@
  * file, with two fsyncs) used to stall the import every 4 MB of records; once the WAL
  * passes CHECKPOINTER_WAL_BYTES, a worker thread (checkpoint-worker.ts) does them
  * beside the import on its own connection, and what is left is checkpointed when the
- * input is finished. Durability is unchanged (NORMAL: a power cut may lose the latest
+ * input is finished. Past WAL_RESTART_BYTES the writer checkpoints what the worker has
+ * not copied yet now and then, so that the WAL starts over instead of growing with the
+ * import. Durability is unchanged (NORMAL: a power cut may lose the latest
  * commits, never corrupts the case).
  *
  * Read path: nanosecond timestamps are stored as INTEGER and read back with
@@ -58,6 +60,19 @@ const GENESIS_HASH = '0'.repeat(64);
 const MIN_TS = -(2n ** 63n);
 /** WAL size from which an import gets a checkpoint worker; below it, one checkpoint at the end is cheap. */
 const CHECKPOINTER_WAL_BYTES = 32 * 1024 * 1024;
+/**
+ * WAL file size from which the writer, once a checkpoint worker runs, checkpoints too
+ * (what the worker has not copied yet, and two fsyncs), so that its next transaction
+ * writes the WAL from its start again; tried again each time the file grows by
+ * WAL_RESTART_STEP_BYTES more. SQLite restarts the WAL only when a write transaction
+ * begins with every frame already copied, and the writer begins its next transaction
+ * as soon as it commits, so the worker alone never got there: the WAL grew to the size
+ * of everything the import wrote (362 MB for 1 GB of real web traffic), appending
+ * to the file cost the kernel more than overwriting cached pages (docs/benchmark.md,
+ * row 29), and the disk needed that much room besides the case.
+ */
+const WAL_RESTART_BYTES = 64 * 1024 * 1024;
+const WAL_RESTART_STEP_BYTES = 8 * 1024 * 1024;
 /** Host links aggregated in memory at most, before a batch commit writes them too. */
 const MAX_HOST_AGG = 50_000;
 /** Longest wait for the checkpoint worker's last checkpoint before going on without it. */
@@ -267,6 +282,8 @@ export class CaseStore implements RecordSink {
   private checkpointer: { worker: Worker; ctl: Int32Array } | null = null;
   /** The checkpoint worker could not run: this import checkpoints the ordinary way. */
   private checkpointerFailed = false;
+  /** WAL file size at which the writer next checkpoints during an import (see WAL_RESTART_BYTES). */
+  private walRestartAt = WAL_RESTART_BYTES;
   private pending = 0;
   private readonly hostAgg = new Map<string, HostAgg>();
   /** Pointer of the record whose host links are being emitted. */
@@ -619,6 +636,7 @@ export class CaseStore implements RecordSink {
   private beginImport(large: boolean): void {
     if (this.importing++ === 0) {
       this.checkpointerFailed = false;
+      this.walRestartAt = WAL_RESTART_BYTES;
       this.db.pragma('wal_autocheckpoint = 0');
     }
     // Built again at the end of the import: cheaper than keeping it up to date row by row,
@@ -626,11 +644,26 @@ export class CaseStore implements RecordSink {
     if (large) this.db.exec('DROP INDEX IF EXISTS http_view');
   }
 
-  /** After a commit during an import: hand checkpoints to a worker once the WAL is large. */
+  /**
+   * After a commit during an import: hand checkpoints to a worker once the WAL is large,
+   * and let the WAL start over from its beginning once it is larger still.
+   */
   private checkWal(): void {
-    if (this.checkpointer !== null || this.checkpointerFailed) return;
+    if (this.checkpointerFailed) return;
     let size = 0;
     try { size = statSync(`${this.path}-wal`).size; } catch { return; }
+    if (this.checkpointer !== null) {
+      if (size < this.walRestartAt) return;
+      this.walRestartAt = size + WAL_RESTART_STEP_BYTES;
+      try {
+        // Copies only what the worker has not; returns at once (busy) while the worker
+        // checkpoints, and the WAL then starts over at a later try.
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // The worker's checkpoints and the one at the end of the import copy it instead.
+      }
+      return;
+    }
     if (size < CHECKPOINTER_WAL_BYTES) return;
     const control = new SharedArrayBuffer(12);
     let worker: Worker;
