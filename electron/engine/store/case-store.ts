@@ -706,13 +706,15 @@ export class CaseStore implements RecordSink {
   /** End of an import: checkpoint what it wrote and restore automatic checkpoints. */
   private endImport(): void {
     if (this.importing === 0 || --this.importing > 0) return;
-    this.stopCheckpointer();
-    this.db.pragma('wal_autocheckpoint = 1000');
+    // The index first: the checkpoint worker copies the WAL meanwhile (its last
+    // checkpoint, which stopCheckpointer waits for, used to come first).
     try {
       this.db.exec(HTTP_VIEW_INDEX);
     } catch {
       // Only a speed-up for the views (a full disk, say): the next write-open builds it.
     }
+    this.stopCheckpointer();
+    this.db.pragma('wal_autocheckpoint = 1000');
     // PASSIVE never waits for readers; whatever it cannot copy now goes at a later checkpoint.
     this.db.pragma('wal_checkpoint(PASSIVE)');
   }
