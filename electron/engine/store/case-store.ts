@@ -15,9 +15,9 @@
  * file, with two fsyncs) used to stall the import every 4 MB of records; once the WAL
  * passes CHECKPOINTER_WAL_BYTES, a worker thread (checkpoint-worker.ts) does them
  * beside the import on its own connection, and what is left is checkpointed when the
- * input is finished. Past WAL_RESTART_BYTES the writer checkpoints what the worker has
- * not copied yet now and then, so that the WAL starts over instead of growing with the
- * import. Durability is unchanged (NORMAL: a power cut may lose the latest
+ * input is finished. Once the WAL holds WAL_RESTART_BYTES, the writer checkpoints what
+ * the worker has not copied yet, so that the WAL starts over instead of growing with
+ * the import. Durability is unchanged (NORMAL: a power cut may lose the latest
  * commits, never corrupts the case).
  *
  * Read path: nanosecond timestamps are stored as INTEGER and read back with
@@ -61,18 +61,19 @@ const MIN_TS = -(2n ** 63n);
 /** WAL size from which an import gets a checkpoint worker; below it, one checkpoint at the end is cheap. */
 const CHECKPOINTER_WAL_BYTES = 32 * 1024 * 1024;
 /**
- * WAL file size from which the writer, once a checkpoint worker runs, checkpoints too
- * (what the worker has not copied yet, and two fsyncs), so that its next transaction
- * writes the WAL from its start again; tried again each time the file grows by
- * WAL_RESTART_STEP_BYTES more. SQLite restarts the WAL only when a write transaction
+ * What the WAL holds (not the file's size, which never shrinks) when the writer, once a
+ * checkpoint worker runs, checkpoints too: SQLite's own automatic checkpoint after a
+ * commit, set to this many bytes of frames. It copies what the worker has not yet (the
+ * worker does the bulk), so the writer's next transaction writes the WAL from its start
+ * again; while the worker is checkpointing, the writer's attempt returns at once and
+ * the next commit tries again. SQLite restarts the WAL only when a write transaction
  * begins with every frame already copied, and the writer begins its next transaction
  * as soon as it commits, so the worker alone never got there: the WAL grew to the size
- * of everything the import wrote (362 MB for 1 GB of real web traffic), appending
- * to the file cost the kernel more than overwriting cached pages (docs/benchmark.md,
+ * of everything the import wrote (362 MB for 1 GB of real web traffic), appending to
+ * the file cost the kernel more than overwriting cached pages (docs/benchmark.md,
  * row 29), and the disk needed that much room besides the case.
  */
 const WAL_RESTART_BYTES = 64 * 1024 * 1024;
-const WAL_RESTART_STEP_BYTES = 8 * 1024 * 1024;
 /** Host links aggregated in memory at most, before a batch commit writes them too. */
 const MAX_HOST_AGG = 50_000;
 /** Longest wait for the checkpoint worker's last checkpoint before going on without it. */
@@ -259,7 +260,9 @@ export const CASE_PAGE_SIZE = 16384;
  * 16 MB. With 4 MB the peak of a 1 GB import was 12–15 MB lower (the writer) and the
  * analysis's 11–13 MB lower, in the same time: inserts touch the right edge of each
  * table and index, the analysis scans, and the file's pages stay in the OS cache
- * (docs/benchmark.md, row 28).
+ * (docs/benchmark.md, row 28). It also bounds what a sort keeps in memory before it
+ * spills to a temporary file (the views' index rebuilt after an import, the analysis's
+ * ORDER BY and GROUP BY); the times above include that.
  */
 export const CASE_CACHE_KIB = 4096;
 
@@ -282,8 +285,6 @@ export class CaseStore implements RecordSink {
   private checkpointer: { worker: Worker; ctl: Int32Array } | null = null;
   /** The checkpoint worker could not run: this import checkpoints the ordinary way. */
   private checkpointerFailed = false;
-  /** WAL file size at which the writer next checkpoints during an import (see WAL_RESTART_BYTES). */
-  private walRestartAt = WAL_RESTART_BYTES;
   private pending = 0;
   private readonly hostAgg = new Map<string, HostAgg>();
   /** Pointer of the record whose host links are being emitted. */
@@ -636,7 +637,6 @@ export class CaseStore implements RecordSink {
   private beginImport(large: boolean): void {
     if (this.importing++ === 0) {
       this.checkpointerFailed = false;
-      this.walRestartAt = WAL_RESTART_BYTES;
       this.db.pragma('wal_autocheckpoint = 0');
     }
     // Built again at the end of the import: cheaper than keeping it up to date row by row,
@@ -646,24 +646,13 @@ export class CaseStore implements RecordSink {
 
   /**
    * After a commit during an import: hand checkpoints to a worker once the WAL is large,
-   * and let the WAL start over from its beginning once it is larger still.
+   * and from then on let the writer's automatic checkpoint start the WAL over once it
+   * holds WAL_RESTART_BYTES.
    */
   private checkWal(): void {
-    if (this.checkpointerFailed) return;
+    if (this.checkpointer !== null || this.checkpointerFailed) return;
     let size = 0;
     try { size = statSync(`${this.path}-wal`).size; } catch { return; }
-    if (this.checkpointer !== null) {
-      if (size < this.walRestartAt) return;
-      this.walRestartAt = size + WAL_RESTART_STEP_BYTES;
-      try {
-        // Copies only what the worker has not; returns at once (busy) while the worker
-        // checkpoints, and the WAL then starts over at a later try.
-        this.db.pragma('wal_checkpoint(PASSIVE)');
-      } catch {
-        // The worker's checkpoints and the one at the end of the import copy it instead.
-      }
-      return;
-    }
     if (size < CHECKPOINTER_WAL_BYTES) return;
     const control = new SharedArrayBuffer(12);
     let worker: Worker;
@@ -679,6 +668,8 @@ export class CaseStore implements RecordSink {
     worker.unref();
     worker.on('error', () => this.checkpointerLost());
     this.checkpointer = { worker, ctl: new Int32Array(control) };
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    this.db.pragma(`wal_autocheckpoint = ${Math.ceil(WAL_RESTART_BYTES / pageSize)}`);
   }
 
   /** Without the worker, this connection checkpoints as usual again. */

@@ -28,9 +28,11 @@ try {
     for (;;) {
       const stop = Atomics.load(ctl, 0) !== 0;
       try {
+        // Another checkpoint running (the writer's, see CaseStore) is not an error: the
+        // pragma reports it as busy and this one runs again next round.
         db.pragma('wal_checkpoint(PASSIVE)');
       } catch {
-        // SQLITE_BUSY: another checkpoint is running; try again on the next round.
+        // An I/O error: the writer's checkpoints and the one at the end copy it instead.
       }
       if (stop) break;
       Atomics.wait(ctl, 0, 0, INTERVAL_MS);
