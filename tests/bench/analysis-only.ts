@@ -46,7 +46,7 @@ const { values, positionals } = parseArgs({
 });
 const source = positionals[0];
 if (!source) {
-  process.stderr.write('usage: node tests/bench/analysis-only.ts <case.db> [--rounds N] [--out copy.db] [--keep]\n');
+  process.stderr.write('usage: node tests/bench/analysis-only.ts <case.db> [--rounds N] [--out copy.db] [--keep] [--phases] [--profile dir] [--worker]\n');
   process.exit(2);
 }
 const dir = values.out === undefined ? mkdtempSync(join(tmpdir(), 'telltale-analysis-only-')) : null;

@@ -78,7 +78,7 @@ interface RunResult {
   /**
    * With --rounds N: every round's figures, Telltale and tshark run alternately on the
    * same file. `telltale`, `tshark` and the ratios above are those of the median round
-   * (by import ratio; by import MB/s without tshark).
+   * (see medianRound).
    */
   rounds: RoundFigures[];
   caseDb: { bytes: number; walBytes: number } | null;
@@ -267,13 +267,19 @@ interface Options {
 }
 
 /**
- * The round in the middle: by import ratio when tshark ran, else by import MB/s (else
- * CLI MB/s). With an even count, the lower of the two middle rounds.
+ * The round in the middle, all rounds ranked by one measure: the import ratio, else the
+ * CLI ratio, import MB/s or CLI MB/s, the first that every round where Telltale ran
+ * has. A round where it failed ranks lowest. With an even count, the lower of the two
+ * middle rounds.
  */
 function medianRound<T extends { telltale: { mbPerS: number; importMbPerS: number | null } | null; importRatio: number | null; ratio: number | null }>(
   rounds: T[]): T {
-  const key = (r: T): number => r.importRatio ?? r.ratio ?? r.telltale?.importMbPerS ?? r.telltale?.mbPerS ?? 0;
-  const sorted = [...rounds].sort((a, b) => key(a) - key(b));
+  const measures: Array<(r: T) => number | null | undefined> = [
+    (r) => r.importRatio, (r) => r.ratio, (r) => r.telltale?.importMbPerS, (r) => r.telltale?.mbPerS];
+  const ran = rounds.filter((r) => r.telltale !== null);
+  const measure = measures.find((m) => ran.every((r) => m(r) != null)) ?? measures[3];
+  const key = (r: T): number => measure(r) ?? -Infinity;
+  const sorted = [...rounds].sort((a, b) => (key(a) === key(b) ? 0 : key(a) < key(b) ? -1 : 1));
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 

@@ -24,7 +24,7 @@ import type { HashWorkerMessage } from './hash-worker.ts';
 import { consumerGone, createHashRing, producerGone } from './hash-ring.ts';
 import { CTL_CANCEL, CTL_INFLIGHT, CTL_SLOTS, type DissectWorkerData, type DissectWorkerMessage } from './pipeline-protocol.ts';
 import type { ImportProgress, InputSummary } from './types.ts';
-import { PIPELINE_WORKERS, pipelineMinBytes, startWorker } from './worker-start.ts';
+import { pipelineMinBytes, startWorker } from './worker-start.ts';
 
 export interface ImportOptions {
   signal?: AbortSignal;
@@ -40,8 +40,6 @@ export interface ImportOptions {
   /** Told the CPU time of each worker of a pipelined import when it ends (for benchmarks). */
   onWorkerCpu?: (t: { dissectMs: number | null; hashMs: number | null }) => void;
 }
-
-
 
 /** Read `path` read-only and stream it through the matching reader and the dissector into `sink`. */
 export async function importFile(path: string, inputId: number, sink: RecordSink, opts: ImportOptions = {}): Promise<InputSummary> {
@@ -265,7 +263,7 @@ function runPipeline(
   const ring = createHashRing(RAW_CHUNK);
 
   const hashed = new Promise<void>((done) => {
-    const hasher = startWorker(PIPELINE_WORKERS.hash.name, ring, PIPELINE_WORKERS.hash.youngMb, PIPELINE_WORKERS.hash.oldMb);
+    const hasher = startWorker('hash', ring);
     if (hasher === null) {
       done();
       return;
@@ -290,7 +288,7 @@ function runPipeline(
   });
 
   const dissected = new Promise<void>((done, fail) => {
-    const worker = startWorker(PIPELINE_WORKERS.dissect.name, data, PIPELINE_WORKERS.dissect.youngMb, PIPELINE_WORKERS.dissect.oldMb);
+    const worker = startWorker('dissect', data);
     if (worker === null) {
       producerGone(ring);
       done();

@@ -4,8 +4,8 @@
  * the import waited through. The import worker knows, before it loads the protocols and
  * the import code and opens the case, whether its first file is large enough to be
  * pipelined (`likelyPipelined`), and then starts the dissect and hash workers at once
- * (`startAhead`): they load on the other core while this thread gets ready, and wait
- * for their job. `startWorker` hands a waiting worker its job, or starts a new one.
+ * (`startPipelineAhead`): they load on the other core while this thread gets ready, and
+ * wait for their job. `startWorker` hands a waiting worker its job, or starts a new one.
  *
  * This module stays light (no engine imports), so that the workers can be started
  * before the engine is loaded.
@@ -44,9 +44,13 @@ export const PIPELINE_WORKERS = {
   hash: { name: 'hash-worker', youngMb: 4, oldMb: 1024 },
 } as const;
 
+/** One of the pipeline's workers. */
+export type PipelineWorker = keyof typeof PIPELINE_WORKERS;
+
 /** Start the dissect and hash workers ahead (startAhead). */
 export function startPipelineAhead(): void {
-  for (const w of Object.values(PIPELINE_WORKERS)) startAhead(w.name, w.youngMb, w.oldMb);
+  startAhead('dissect');
+  startAhead('hash');
 }
 
 /** The workerData of a worker started ahead: its job comes as a message (JobMessage). */
@@ -58,15 +62,11 @@ interface JobMessage {
   data: unknown;
 }
 
-interface Ahead {
-  worker: Worker;
-  exited: boolean;
-}
+/** Workers started ahead, alive and not yet given a job. */
+const ahead = new Map<PipelineWorker, Worker>();
 
-/** Workers started ahead and not yet given a job, by name. */
-const ahead = new Map<string, Ahead>();
-
-function construct(name: string, data: unknown, youngMb: number, oldMb: number): Worker | null {
+function construct(kind: PipelineWorker, data: unknown): Worker | null {
+  const { name, youngMb, oldMb } = PIPELINE_WORKERS[kind];
   try {
     return new Worker(workerUrl(name, import.meta.url), {
       workerData: data,
@@ -80,43 +80,41 @@ function construct(name: string, data: unknown, youngMb: number, oldMb: number):
 }
 
 /**
- * A worker running `name` (e.g. 'dissect-worker') with `data` as its job: one started
- * ahead with the same name if it is still alive, else a new one; null if none can be
- * constructed. Its young generation is capped at `youngMb`, its old one at `oldMb`.
+ * A `kind` worker with `data` as its job: the one started ahead if it is still alive,
+ * else a new one (with PIPELINE_WORKERS' limits); null if none can be constructed.
  */
-export function startWorker(name: string, data: unknown, youngMb: number, oldMb: number): Worker | null {
-  const a = ahead.get(name);
-  ahead.delete(name);
-  if (a !== undefined && !a.exited) {
-    a.worker.ref();
-    a.worker.postMessage({ type: 'job', data } satisfies JobMessage);
-    return a.worker;
+export function startWorker(kind: PipelineWorker, data: unknown): Worker | null {
+  const waiting = ahead.get(kind);
+  ahead.delete(kind);
+  if (waiting !== undefined) {
+    waiting.ref();
+    waiting.postMessage({ type: 'job', data } satisfies JobMessage);
+    return waiting;
   }
-  return construct(name, data, youngMb, oldMb);
+  return construct(kind, data);
 }
 
 /**
- * Start a worker for `name` now, to be given its job by startWorker. It waits without
+ * Start a `kind` worker now, to be given its job by startWorker. It waits without
  * keeping the thread alive; stopAhead ends it if no job comes. A worker that fails to
  * load is forgotten (startWorker then tries a new one, which fails the same way and
  * leaves the work to the calling thread).
  */
-export function startAhead(name: string, youngMb: number, oldMb: number): void {
-  if (ahead.has(name)) return;
-  const worker = construct(name, STANDBY, youngMb, oldMb);
+export function startAhead(kind: PipelineWorker): void {
+  if (ahead.has(kind)) return;
+  const worker = construct(kind, STANDBY);
   if (worker === null) return;
-  const a: Ahead = { worker, exited: false };
   worker.on('error', () => undefined);
   worker.on('exit', () => {
-    a.exited = true;
+    if (ahead.get(kind) === worker) ahead.delete(kind);
   });
   worker.unref();
-  ahead.set(name, a);
+  ahead.set(kind, worker);
 }
 
 /** End the workers started ahead that got no job. */
 export function stopAhead(): void {
-  for (const a of ahead.values()) void a.worker.terminate();
+  for (const w of ahead.values()) void w.terminate();
   ahead.clear();
 }
 

@@ -59,7 +59,8 @@ export function prepareHttpParts(r: HttpRecord): PreparedParts {
 /** Serialise the headers and encode the bodies of `r` for the case store. */
 export function prepareHttp(r: HttpRecord): PreparedHttp {
   const { requestHeaders: _q, requestBody: _qb, responseHeaders: _s, responseBody: _sb, ...rest } = r;
-  return { ...rest, ...prepareHttpParts(r) };
+  // Into `rest`, a fresh object already: one allocation fewer per exchange on this path.
+  return Object.assign(rest, prepareHttpParts(r));
 }
 
 /** The record `prepareHttp` was given, back (for sinks other than the case store). */

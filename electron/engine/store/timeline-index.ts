@@ -116,8 +116,8 @@ interface Source {
  * answer only what it resolved.
  *
  * Each table is read along its time index a page at a time and the pages merged, so
- * memory does not grow with the case: the whole-case build of a 2 GB capture's 335,000
- * events held them all as JavaScript rows at once (about 300 bytes each). Between pages
+ * memory is bounded by PAGE_ROWS rows per table and one chunk, whatever the case holds
+ * (docs/benchmark.md, row 23). Between pages
  * no statement is open, so `onChunk` may write to the same connection; the scan runs in
  * one read transaction (the caller's, when one is open), so every page sees the same
  * records even while an import commits on another connection.
@@ -131,7 +131,7 @@ export function scanTimelineEvents(db: Database.Database, opts: CollectOptions, 
     names.set(ip, name);
   }
   const sources: Source[] = [];
-  // `table` names the table (with its alias) and its FROM clause; `ts` and `id` its time
+  // `from` is the FROM clause (the table with its alias, joins); `ts` and `id` its time
   // and row id columns. The input filter is written `+col` so that the planner keeps to
   // the time index, which gives the order, instead of sorting an input's rows per page.
   const add = (kind: number, columns: string, from: string, ts: string, id: string, inputCol: string,
@@ -200,15 +200,13 @@ export function scanTimelineEvents(db: Database.Database, opts: CollectOptions, 
     if (s.rename !== null) for (const r of s.rows) s.rename(r);
     return s.rows[0];
   };
-  for (const s of sources) head(s);
-
   const chunk = emptyIndex(chunkEvents);
   let n = 0;
   for (;;) {
     let best: Source | null = null;
     let br: EventRow | undefined;
     for (const s of sources) {
-      const r = s.at < s.rows.length ? s.rows[s.at] : head(s);
+      const r = head(s);
       if (r === undefined) continue;
       if (br === undefined || r[0] < br[0] || (r[0] === br[0] && (r[1] < br[1] ||
         (r[1] === br[1] && (s.kind < (best as Source).kind || (s.kind === (best as Source).kind && r[2] < br[2])))))) {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { importFile } from '../../../electron/engine/import/import-file.ts';
-import { PIPELINE_WORKERS, startAhead, startPipelineAhead, stopAhead, waitingAhead } from '../../../electron/engine/import/worker-start.ts';
+import { startAhead, startPipelineAhead, stopAhead, waitingAhead } from '../../../electron/engine/import/worker-start.ts';
 import { CollectingSink, type RecordSink } from '../../../electron/engine/records.ts';
 import { CORPUS } from '../capture/corpus.ts';
 import { LINKTYPE, ipv4, udp, writePcap } from '../dissect/build.ts';
@@ -71,7 +71,7 @@ describe('pipelined import', () => {
     const a = await importFile(path, 1, inline, { pipeline: false });
     // Started ahead, then ended before the file came: none is left waiting, and the import
     // that follows starts its own and gives the one-thread import's records.
-    startAhead(PIPELINE_WORKERS.dissect.name, PIPELINE_WORKERS.dissect.youngMb, PIPELINE_WORKERS.dissect.oldMb);
+    startAhead('dissect');
     stopAhead();
     expect(waitingAhead()).toBe(0);
     const piped = new CollectingSink();
