@@ -449,6 +449,14 @@ class BatchReader {
     return this.u8() === NULL ? null : this.str();
   }
 
+  /** What str() would decode, as its UTF-8 bytes: a view of the batch (see JsonText). */
+  utf8(): Buffer {
+    const n = this.u32() >>> 1;
+    const start = this.pos;
+    this.pos += n;
+    return this.buf.subarray(start, start + n);
+  }
+
   strOpt(): string | null | undefined {
     const t = this.u8();
     return t === ABSENT ? undefined : t === NULL ? null : this.str();
@@ -553,12 +561,12 @@ class BatchReader {
       host: this.strOrNull(),
       uri: this.str(),
       version: this.str(),
-      requestHeadersJson: this.str(),
+      requestHeadersJson: this.utf8(),
       requestBody: this.body(),
       requestBodySize: this.num(),
       status: this.numOrNull(),
       reason: this.strOrNull(),
-      responseHeadersJson: this.strOrNull(),
+      responseHeadersJson: this.u8() === NULL ? null : this.utf8(),
       responseBody: this.body(),
       responseBodySize: this.num(),
       responseFrame: this.numOrNull(),

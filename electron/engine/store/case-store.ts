@@ -317,11 +317,12 @@ export class CaseStore implements RecordSink {
       transport, sni, alpn, versions, legacy_version, ciphers, extensions, ja4, quic_version, server_version,
       server_cipher, server_frame)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // Header lists may come as UTF-8 bytes (JsonText, http-prepare.ts): the casts store them as text.
     this.insHttp = db.prepare(`INSERT INTO http (input_id, frame, entry, ts_ns, src_ip, src_port, dst_ip, dst_port,
       source, method, host, uri, version, request_headers, request_body, request_body_codec, request_body_len,
       request_body_size, status, reason, response_headers, response_body, response_body_codec, response_body_len,
       response_body_size, response_frame, response_ts_ns, truncated, server_ip, response_body_encoding, response_body_sha256)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insFlow = db.prepare(`INSERT INTO flows (input_id, proto, src_ip, src_port, dst_ip, dst_port, src_mac, dst_mac,
       first_frame, first_ts_ns, last_ts_ns, packets_up, packets_down, bytes_up, bytes_down, app, gap_bytes)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);

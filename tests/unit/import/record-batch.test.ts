@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchingSink, replayBatch, type RecordBatch } from '../../../electron/engine/import/record-batch.ts';
 import { CollectingSink, type RecordSink } from '../../../electron/engine/records.ts';
-import { prepareHttp, unprepareHttp, type PreparedHttp } from '../../../electron/engine/store/http-prepare.ts';
+import { prepareHttp, unprepareHttp, type JsonText, type PreparedHttp } from '../../../electron/engine/store/http-prepare.ts';
 import { dnsRecord, flowRecord, httpRecord, nameRecord, tlsRecord } from '../store/records-fixture.ts';
 
 /** Encode with `feed`, move every batch through a real structured clone with transfer, decode. */
@@ -34,7 +34,12 @@ describe('record batches', () => {
     const taker = Object.assign(new CollectingSink(), { httpPrepared: (p: PreparedHttp) => prepared.push(p) });
     for (const b of sent) replayBatch(b, taker);
     expect(taker.httpRecords).toEqual([]);
-    expect(prepared).toStrictEqual(records.map(prepareHttp));
+    // Header lists cross as their JSON's UTF-8 bytes, which the store binds as text.
+    const asText = (j: JsonText | null): string | null => (j === null || typeof j === 'string' ? j : j.toString('utf8'));
+    expect(prepared.map((p) => Buffer.isBuffer(p.requestHeadersJson))).toEqual([true, true, true]);
+    expect(prepared.map((p) => p.responseHeadersJson === null || Buffer.isBuffer(p.responseHeadersJson))).toEqual([true, true, true]);
+    expect(prepared.map((p) => ({ ...p, requestHeadersJson: asText(p.requestHeadersJson), responseHeadersJson: asText(p.responseHeadersJson) })))
+      .toStrictEqual(records.map(prepareHttp));
     // The text was compressed on the sending side; the gzip body crossed as it was sent.
     expect(prepared[0].requestBody).toMatchObject({ codec: 'br', len: text.length });
     expect(prepared[1].responseBody).toMatchObject({ codec: 'raw', len: 4 });

@@ -4,6 +4,7 @@ import { closeSync, openSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { BatchingSink, replayBatch, type RecordBatch } from '../../../electron/engine/import/record-batch.ts';
 import { CASE_CACHE_KIB, CASE_PAGE_SIZE, CaseStore } from '../../../electron/engine/store/case-store.ts';
 import { dnsRecord, flowRecord, httpRecord, nameRecord, summary, tempDir, tlsRecord } from './records-fixture.ts';
 
@@ -140,6 +141,28 @@ describe('http bodies', () => {
     expect(store.httpBodies(rows[1].id as number).response?.toString()).toBe('ok');
     const [h] = [...store.iterHttp()];
     expect(h).toMatchObject({ method: 'POST', requestBodyLen: text.length, responseBodyLen: noise.length, requestHeaders: [['Host', 'example.com'], ['User-Agent', 'test']] });
+    store.close();
+  });
+});
+
+describe('http headers', () => {
+  it('crossing a record batch as UTF-8 bytes are stored as the same text', () => {
+    const { store, input } = newCase();
+    const requestHeaders: Array<[string, string]> = [['Host', 'bücher.example'], ['Cookie', 'id=€42'], ['Empty', '']];
+    const sent: RecordBatch[] = [];
+    const batching = new BatchingSink((b, transfer) => sent.push(structuredClone(b, { transfer })));
+    batching.http(httpRecord({ input, requestHeaders }));
+    batching.http(httpRecord({ input, frame: 20, requestHeaders: [['Host', 'example.com']], responseHeaders: null, status: null }));
+    batching.flush();
+    for (const b of sent) replayBatch(b, store);
+    store.flush();
+    const rows = store.db.prepare(`SELECT typeof(request_headers) AS qt, request_headers AS q, typeof(response_headers) AS st, response_headers AS s
+      FROM http ORDER BY id`).all();
+    expect(rows).toEqual([
+      { qt: 'text', q: JSON.stringify(requestHeaders), st: 'text', s: JSON.stringify(httpRecord().responseHeaders) },
+      { qt: 'text', q: '[["Host","example.com"]]', st: 'null', s: null },
+    ]);
+    expect([...store.iterHttp()].map((h) => h.requestHeaders)).toEqual([requestHeaders, [['Host', 'example.com']]]);
     store.close();
   });
 });
