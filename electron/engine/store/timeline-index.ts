@@ -73,7 +73,7 @@ export function searchTs(ix: TimelineIndex, ts: bigint, after: boolean): number 
   return a;
 }
 
-/** Which events scanTimelineEvents and collectTimelineEvents read. */
+/** Which events scanTimelineEvents and collectTimelineEvents read, and how many rows at a time. */
 export interface CollectOptions {
   /** Only events at or after this time. */
   from?: bigint;
@@ -83,6 +83,8 @@ export interface CollectOptions {
   input?: number;
   /** Include leaks (the findings tables hold some). */
   leaks: boolean;
+  /** Rows read from each table at a time (default PAGE_ROWS, at least 1); the events are the same for any size. */
+  pageRows?: number;
 }
 
 /** [hi, lo, id, input, device, destination, bytes] as SQLite returns them. */
@@ -90,6 +92,8 @@ type EventRow = [number, number, number, number, string, string, number];
 
 /** Rows read from each table at a time: the merge holds at most this many per table. */
 const PAGE_ROWS = 4096;
+/** Events per chunk of collectTimelineEvents. */
+const COLLECT_CHUNK_EVENTS = PAGE_ROWS * 16;
 /** The smallest 64-bit integer: with row id -1, a keyset bound below every stored row. */
 const FIRST_TS = -(2n ** 63n);
 
@@ -116,7 +120,7 @@ interface Source {
  * answer only what it resolved.
  *
  * Each table is read along its time index a page at a time and the pages merged, so
- * memory is bounded by PAGE_ROWS rows per table and one chunk, whatever the case holds
+ * memory is bounded by `pageRows` rows per table and one chunk, whatever the case holds
  * (docs/benchmark.md, row 23). Between pages
  * no statement is open, so `onChunk` may write to the same connection; the scan runs in
  * one read transaction (the caller's, when one is open), so every page sees the same
@@ -130,6 +134,7 @@ export function scanTimelineEvents(db: Database.Database, opts: CollectOptions, 
       WHEN 'dns' THEN 2 ELSE 3 END) * 1e12 - count) FROM hosts GROUP BY ip`).raw().all() as Array<[string, string]>) {
     names.set(ip, name);
   }
+  const pageRows = opts.pageRows ?? PAGE_ROWS;
   const sources: Source[] = [];
   // `from` is the FROM clause (the table with its alias, joins); `ts` and `id` its time
   // and row id columns. The input filter is written `+col` so that the planner keeps to
@@ -152,7 +157,7 @@ export function scanTimelineEvents(db: Database.Database, opts: CollectOptions, 
     }
     parts.push(`(${ts}, ${id}) > (?, ?)`);
     const sql = `SELECT ${ts} >> 30, ${ts} & 1073741823, ${id}, ${columns} FROM ${from}
-      WHERE ${parts.join(' AND ')} ORDER BY ${ts}, ${id} LIMIT ${PAGE_ROWS}`;
+      WHERE ${parts.join(' AND ')} ORDER BY ${ts}, ${id} LIMIT ${pageRows}`;
     sources.push({ kind, next: db.prepare(sql).raw(), args, rows: [], at: 0, more: true, rename });
   };
   add(K_FLOW, 'input_id, src_ip, dst_ip, bytes_up + bytes_down', 'flows', 'first_ts_ns', 'id', 'input_id', (r) => {
@@ -196,7 +201,7 @@ export function scanTimelineEvents(db: Database.Database, opts: CollectOptions, 
     const after = last === undefined ? [FIRST_TS, -1] : [(BigInt(last[0]) << LO_BITS) + BigInt(last[1]), last[2]];
     s.rows = s.next.all(...s.args, ...after) as EventRow[];
     s.at = 0;
-    s.more = s.rows.length === PAGE_ROWS;
+    s.more = s.rows.length === pageRows;
     if (s.rename !== null) for (const r of s.rows) s.rename(r);
     return s.rows[0];
   };
@@ -236,11 +241,15 @@ export function scanTimelineEvents(db: Database.Database, opts: CollectOptions, 
   return keys;
 }
 
-/** The timeline events of the case (or of a time range or one input), all in memory: what scanTimelineEvents hands on. */
-export function collectTimelineEvents(db: Database.Database, opts: CollectOptions): TimelineIndex {
+/**
+ * The timeline events of the case (or of a time range or one input), all in memory: what
+ * scanTimelineEvents hands on, packed `chunkEvents` at a time and joined.
+ */
+export function collectTimelineEvents(db: Database.Database, opts: CollectOptions,
+  chunkEvents = COLLECT_CHUNK_EVENTS): TimelineIndex {
   const parts: Buffer[] = [];
   let size = 0;
-  const keys = scanTimelineEvents(db, opts, PAGE_ROWS * 16, (chunk) => {
+  const keys = scanTimelineEvents(db, opts, chunkEvents, (chunk) => {
     parts.push(packTimelineChunk(chunk));
     size += chunk.size;
   });

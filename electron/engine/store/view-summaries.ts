@@ -88,10 +88,11 @@ export function viewSummariesCurrent(db: Database.Database): boolean {
 /**
  * Rebuild every view summary from the records and stamp it; returns how long it took
  * (ms). Runs in the caller's transaction when one is open (the findings analysis
- * calls it last, after recording its run), else in its own.
+ * calls it last, after recording its run), else in its own. The timeline is stored
+ * `chunkEvents` events a chunk.
  */
-export function writeViewSummaries(db: Database.Database): number {
-  if (!db.inTransaction) return db.transaction(() => writeViewSummaries(db)).immediate();
+export function writeViewSummaries(db: Database.Database, chunkEvents = CHUNK_EVENTS): number {
+  if (!db.inTransaction) return db.transaction(() => writeViewSummaries(db, chunkEvents)).immediate();
   if (!hasViewSummaryTables(db)) return 0;
   const t0 = performance.now();
   db.exec(`DELETE FROM view_summaries; DELETE FROM summary_hosts; DELETE FROM summary_names; DELETE FROM summary_protocols;
@@ -106,7 +107,7 @@ export function writeViewSummaries(db: Database.Database): number {
   // Chunk by chunk as the events are merged: the whole index is never in memory.
   const insChunk = db.prepare('INSERT INTO timeline_chunks (id, events, data) VALUES (?, ?, ?)');
   let chunks = 0;
-  const keys = scanTimelineEvents(db, { leaks: true }, CHUNK_EVENTS, (chunk) => {
+  const keys = scanTimelineEvents(db, { leaks: true }, chunkEvents, (chunk) => {
     insChunk.run(chunks++, chunk.size, packTimelineChunk(chunk));
   });
   const insKey = db.prepare('INSERT INTO timeline_keys (id, key) VALUES (?, ?)');

@@ -2,7 +2,9 @@
  * The timeline's event index on hand-built records: exact buckets at nanosecond
  * boundaries for timestamps past 2^53 and before 1970, which event a bucket shows when
  * several share an instant, the stored (packed) index read back as it was built, and the
- * page-by-page merge that builds it checked against a plain sort of every record.
+ * page-by-page merge that builds it checked against a plain sort of every record, with
+ * pages and chunks small enough that every table is read over many pages and the chunks
+ * are joined.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +32,15 @@ function caseWith(build: (store: CaseStore) => void): { store: CaseStore; reader
 function flow(store: CaseStore, id: number, input: number, ts: bigint, src = '10.0.0.2', dst = '192.0.2.1'): void {
   store.db.prepare(`INSERT INTO flows (id, input_id, proto, src_ip, src_port, dst_ip, dst_port, first_frame, first_ts_ns, last_ts_ns,
     packets_up, packets_down, bytes_up, bytes_down) VALUES (?, ?, 'tcp', ?, 40000, ?, 443, 1, ?, ?, 1, 1, 10, 20)`).run(id, input, src, dst, ts, ts);
+}
+
+/** The events as `time kind id input device destination bytes` lines. */
+function eventLines(ix: TimelineIndex, keys = ix.keys): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < ix.size; i++) {
+    lines.push(`${(BigInt(ix.hi[i]) << 30n) + BigInt(ix.lo[i])} ${ix.kind[i]} ${ix.id[i]} ${ix.input[i]} ${keys[ix.dev[i]]} ${keys[ix.dest[i]]} ${ix.bytes[i]}`);
+  }
+  return lines;
 }
 
 /** The same query answered from the records and from freshly written summaries. */
@@ -129,6 +140,7 @@ describe('timeline events', () => {
       UNION ALL SELECT ts_ns, 0, id, input_id, src_ip, rtrim(lower(qname), '.'), 0 FROM dns`).safeIntegers().raw().all() as
       Array<[bigint, bigint, bigint, bigint, string, string, bigint]>;
     rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : Number(a[1] - b[1]) || Number(a[2] - b[2])));
+    const expected = rows.map((r) => r.join(' '));
     const seen: string[] = [];
     const sizes: number[] = [];
     const keys = scanTimelineEvents(store.db, { leaks: false }, 5000, (c: TimelineIndex) => {
@@ -141,12 +153,98 @@ describe('timeline events', () => {
     expect(seen.map((line) => {
       const f = line.split(' ');
       return [f[0], f[1], f[2], f[3], keys[Number(f[4])], keys[Number(f[5])], f[6]].join(' ');
-    })).toEqual(rows.map((r) => r.join(' ')));
-    // The whole-index form holds the same events, and so does the stored index written chunk by chunk.
-    const whole = collectTimelineEvents(store.db, { leaks: false });
-    expect(whole.size).toBe(18000);
-    writeViewSummaries(store.db);
+    })).toEqual(expected);
+    // The whole-index form holds the same events, joined from four chunks as from one, and so
+    // does the stored index written as four chunks (compared as lines: vitest takes minutes
+    // to print a failed comparison of 18,000-event columns).
+    expect(eventLines(collectTimelineEvents(store.db, { leaks: false }))).toEqual(expected);
+    expect(eventLines(collectTimelineEvents(store.db, { leaks: false }, 5000))).toEqual(expected);
+    writeViewSummaries(store.db, 5000);
+    expect(store.db.prepare('SELECT events FROM timeline_chunks ORDER BY id').pluck().all()).toEqual([5000, 5000, 5000, 3000]);
+    expect(eventLines(readTimelineIndex(store.db) as TimelineIndex)).toEqual(expected);
+    store.close();
+  });
+
+  it('reads every table over many pages and joins the chunks into the events a plain sort gives', () => {
+    // 45 rows in each of flows, DNS, TLS and HTTP and 30 leaks over 23 instants, inserted out
+    // of time order: in pages of 4 rows every table is read over 8 pages or more, most of
+    // them ending between rows of one instant, and 210 events make 14 chunks of 16.
+    const at = (i: number): bigint => BIG + BigInt(((i * 7919) % 23) * 1000);
+    /** [time, kind, id, input, device, destination, bytes], what each row should become. */
+    const want: Array<[bigint, number, number, number, string, string, number]> = [];
+    // Flows are named after their server's best name: SNI, then Host, then DNS, then any other source, most seen first.
+    const named: Record<string, string> = { '192.0.2.1': 'sni1.test', '192.0.2.2': 'b2.test', '192.0.2.3': 'm3.local' };
+    const { store } = caseWith((s) => {
+      const host = s.db.prepare('INSERT INTO hosts (ip, name, source, first_ts_ns, count) VALUES (?, ?, ?, 0, ?)');
+      for (const [ip, name, source, count] of [['192.0.2.1', 'd1.test', 'dns', 50], ['192.0.2.1', 'h1.test', 'http', 9],
+        ['192.0.2.1', 'sni1.test', 'sni', 1], ['192.0.2.2', 'a2.test', 'dns', 1], ['192.0.2.2', 'b2.test', 'dns', 3],
+        ['192.0.2.3', 'm3.local', 'mdns', 9]] as const) host.run(ip, name, source, count);
+      const dns = s.db.prepare(`INSERT INTO dns (id, input_id, frame, ts_ns, src_ip, src_port, dst_ip, dst_port, transport, flavor, txid,
+        response, opcode, qname, qtype) VALUES (?, ?, 1, ?, ?, 53, ?, 53, 'udp', 'dns', 7, ?, 0, ?, 1)`);
+      const tls = s.db.prepare(`INSERT INTO tls (id, input_id, frame, ts_ns, src_ip, src_port, dst_ip, dst_port, transport, sni, legacy_version)
+        VALUES (?, ?, 1, ?, ?, 40000, ?, 443, 'tcp', ?, 771)`);
+      const http = s.db.prepare(`INSERT INTO http (id, input_id, frame, ts_ns, src_ip, src_port, dst_ip, dst_port, source, method, host, uri,
+        version, request_body_size, response_body_size) VALUES (?, ?, 1, ?, ?, 40000, ?, 80, ?, 'GET', ?, '/', 'HTTP/1.1', ?, ?)`);
+      const leak = s.db.prepare(`INSERT INTO leaks (id, ts_ns, kind, value, chain, location, match, http_id, input_id, mode, dest_host, dest_ip)
+        VALUES (?, ?, 'url', 'v', 'c', 'query', 'exact', ?, ?, 'm', ?, ?)`);
+      s.db.transaction(() => {
+        for (let i = 45; i >= 1; i--) {
+          const input = 1 + (i % 2);
+          const client = `10.0.${i % 3}.2`;
+          const server = `192.0.2.${i % 5}`;
+          flow(s, i, input, at(i), client, server);
+          want.push([at(i), 3, i, input, client, named[server] ?? server, 30]);
+          // A response is the client's by its destination address.
+          const response = i % 2;
+          dns.run(i, input, at(i * 3), response ? '10.0.0.1' : client, response ? client : '10.0.0.1', response, `N${i % 5}.Test.`);
+          want.push([at(i * 3), 0, i, input, client, `n${i % 5}.test`, 0]);
+          const sni = i % 4 === 0 ? null : `S${i % 3}.Test`;
+          tls.run(i, input, at(i * 5), client, server, sni);
+          want.push([at(i * 5), 1, i, input, client, sni === null ? server : `s${i % 3}.test`, 0]);
+          // HAR entries count their body sizes; the Host header loses its port, an empty or missing one gives the address.
+          const har = i % 3 === 0;
+          const hostHeader = [`Host${i % 4}.Test:8080`, `host${i % 4}.test`, '', null][i % 4];
+          http.run(i, input, at(i * 7), client, server, har ? 'har' : 'tcp', hostHeader, i, 2 * i);
+          want.push([at(i * 7), 2, i, input, client, i % 4 < 2 ? `host${i % 4}.test` : server, har ? 3 * i : 0]);
+        }
+        for (let i = 1; i <= 30; i++) {
+          // A leak of request 46 - i: its own time and input, the request's client, the first of its host, its address, the request's server.
+          const r = 46 - i;
+          const [destHost, destIp] = [['l.test', '198.51.100.1'], [null, '198.51.100.2'], [null, null]][i % 3];
+          leak.run(i, at(i * 11), r, 1 + (i % 2), destHost, destIp);
+          want.push([at(i * 11), 4, i, 1 + (i % 2), `10.0.${r % 3}.2`, destHost ?? destIp ?? `192.0.2.${r % 5}`, 0]);
+        }
+      })();
+    });
+    want.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || a[2] - b[2]));
+    const expected = want.map((w) => w.join(' '));
+    expect(new Set(expected.map((e) => e.split(' ').slice(1, 3).join(' '))).size).toBe(210);
+
+    // Scanned in pages of 4 rows and chunks of 16 events.
+    const seen: TimelineIndex[] = [];
+    const keys = scanTimelineEvents(store.db, { leaks: true, pageRows: 4 }, 16, (c) => {
+      seen.push({ ...c, hi: c.hi.slice(0, c.size), lo: c.lo.slice(0, c.size), kind: c.kind.slice(0, c.size), id: c.id.slice(0, c.size),
+        input: c.input.slice(0, c.size), dev: c.dev.slice(0, c.size), dest: c.dest.slice(0, c.size), bytes: c.bytes.slice(0, c.size) });
+    });
+    expect(seen.map((c) => c.size)).toEqual([...Array<number>(13).fill(16), 2]);
+    expect(seen.flatMap((c) => eventLines(c, keys))).toEqual(expected);
+    // With the default sizes (one page per table, one chunk), the same events.
+    const whole = collectTimelineEvents(store.db, { leaks: true });
+    expect(eventLines(whole)).toEqual(expected);
+    // Joined from 14 chunks (and from 70, read a row at a time), the same index.
+    expect(collectTimelineEvents(store.db, { leaks: true, pageRows: 4 }, 16)).toEqual(whole);
+    expect(collectTimelineEvents(store.db, { leaks: true, pageRows: 1 }, 3)).toEqual(whole);
+    // Stored as 14 chunks, read back as one index.
+    writeViewSummaries(store.db, 16);
+    expect(store.db.prepare('SELECT count(*) FROM timeline_chunks').pluck().get()).toBe(14);
     expect(readTimelineIndex(store.db)).toEqual(whole);
+    // One input in a time range, over pages of 3 rows and chunks of 5 events.
+    const from = BIG + 5000n;
+    const to = BIG + 17_000n;
+    const part = collectTimelineEvents(store.db, { leaks: true, input: 2, from, to, pageRows: 3 }, 5);
+    const inPart = want.filter((w) => w[3] === 2 && w[0] >= from && w[0] <= to).map((w) => w.join(' '));
+    expect(inPart.length).toBeGreaterThan(30);
+    expect(eventLines(part)).toEqual(inPart);
     store.close();
   });
 
@@ -160,11 +258,13 @@ describe('timeline events', () => {
     const reader = CaseStore.open(path, { readonly: true });
     let written = false;
     let count = 0;
-    scanTimelineEvents(reader.db, { leaks: false }, 1000, (c) => {
+    scanTimelineEvents(reader.db, { leaks: false, pageRows: 1000 }, 1000, (c) => {
       count += c.size;
       if (!written) {
-        // Earlier and later than anything read so far, committed before the next page is read.
-        flow(store, 20001, 1, BIG - 1n);
+        // One among the rows still to read (the first page ended at BIG + 1000) and one after
+        // them all, committed before the next page is read. (A row earlier than those read
+        // would guard nothing: the next page starts after the last row read.)
+        flow(store, 20001, 1, BIG + 5000n);
         flow(store, 20002, 1, BIG + 1_000_000n);
         written = true;
       }
