@@ -65,6 +65,12 @@ interface JobMessage {
 /** Workers started ahead, alive and not yet given a job. */
 const ahead = new Map<PipelineWorker, Worker>();
 
+/** How startWorker gave the jobs of each kind: to a worker started ahead, or to a new one. */
+const given: Record<PipelineWorker, { ahead: number; new: number }> = {
+  dissect: { ahead: 0, new: 0 },
+  hash: { ahead: 0, new: 0 },
+};
+
 function construct(kind: PipelineWorker, data: unknown): Worker | null {
   const { name, youngMb, oldMb } = PIPELINE_WORKERS[kind];
   try {
@@ -89,27 +95,33 @@ export function startWorker(kind: PipelineWorker, data: unknown): Worker | null 
   if (waiting !== undefined) {
     waiting.ref();
     waiting.postMessage({ type: 'job', data } satisfies JobMessage);
+    given[kind].ahead++;
     return waiting;
   }
-  return construct(kind, data);
+  const worker = construct(kind, data);
+  if (worker !== null) given[kind].new++;
+  return worker;
 }
 
 /**
  * Start a `kind` worker now, to be given its job by startWorker. It waits without
  * keeping the thread alive; stopAhead ends it if no job comes. A worker that fails to
  * load is forgotten (startWorker then tries a new one, which fails the same way and
- * leaves the work to the calling thread).
+ * leaves the work to the calling thread). Returns the waiting worker (the one already
+ * waiting, if any), or null if none could be constructed.
  */
-export function startAhead(kind: PipelineWorker): void {
-  if (ahead.has(kind)) return;
+export function startAhead(kind: PipelineWorker): Worker | null {
+  const have = ahead.get(kind);
+  if (have !== undefined) return have;
   const worker = construct(kind, STANDBY);
-  if (worker === null) return;
+  if (worker === null) return null;
   worker.on('error', () => undefined);
   worker.on('exit', () => {
     if (ahead.get(kind) === worker) ahead.delete(kind);
   });
   worker.unref();
   ahead.set(kind, worker);
+  return worker;
 }
 
 /** End the workers started ahead that got no job. */
@@ -121,6 +133,11 @@ export function stopAhead(): void {
 /** How many workers started ahead are waiting for a job (for tests). */
 export function waitingAhead(): number {
   return ahead.size;
+}
+
+/** How many jobs of each kind startWorker gave to a worker started ahead and to a new one, so far (for tests and diagnostics). */
+export function jobsGiven(): Record<PipelineWorker, { ahead: number; new: number }> {
+  return { dissect: { ...given.dissect }, hash: { ...given.hash } };
 }
 
 /** The size on disk from which a capture is pipelined, gzip-compressed or not. */

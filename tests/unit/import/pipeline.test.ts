@@ -3,12 +3,15 @@
  * what the one-thread import finds, in the same order, with the same summary.
  */
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { importFile } from '../../../electron/engine/import/import-file.ts';
-import { startAhead, startPipelineAhead, stopAhead, waitingAhead } from '../../../electron/engine/import/worker-start.ts';
+import {
+  jobsGiven, startAhead, startPipelineAhead, stopAhead, waitingAhead,
+} from '../../../electron/engine/import/worker-start.ts';
 import { CollectingSink, type RecordSink } from '../../../electron/engine/records.ts';
 import { CORPUS } from '../capture/corpus.ts';
 import { LINKTYPE, ipv4, udp, writePcap } from '../dissect/build.ts';
@@ -25,6 +28,18 @@ const FILES = [
   'ndpi__fuzz-truncated.pcap',
   'libpcap__pcap-invalid-version-1.pcap',
 ];
+
+/** The jobs startWorker gave, by kind and how, while `run` ran. */
+async function jobsGivenBy<T>(run: () => Promise<T>): Promise<{ result: T; given: ReturnType<typeof jobsGiven> }> {
+  const before = jobsGiven();
+  const result = await run();
+  const after = jobsGiven();
+  const given = {
+    dissect: { ahead: after.dissect.ahead - before.dissect.ahead, new: after.dissect.new - before.dissect.new },
+    hash: { ahead: after.hash.ahead - before.hash.ahead, new: after.hash.new - before.hash.new },
+  };
+  return { result, given };
+}
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'telltale-pipeline-'));
@@ -51,12 +66,17 @@ describe('pipelined import', () => {
     const path = join(CORPUS, 'pcapplusplus__example.pcap');
     const inline = new CollectingSink();
     const a = await importFile(path, 2, inline, { pipeline: false });
+    // Whatever fails, no worker is left waiting for the tests that follow.
+    onTestFinished(stopAhead);
     startPipelineAhead();
     expect(waitingAhead()).toBe(2);
     const piped = new CollectingSink();
     let workers: { dissectMs: number | null; hashMs: number | null } | null = null;
-    const b = await importFile(path, 2, piped, { pipeline: true, onWorkerCpu: (t) => { workers = t; } });
-    // Both were taken (none left waiting) and both did the work: each reported its CPU time.
+    const { result: b, given } = await jobsGivenBy(() =>
+      importFile(path, 2, piped, { pipeline: true, onWorkerCpu: (t) => { workers = t; } }));
+    // Both were handed the job (none left waiting, no new one started) and both did the
+    // work: each reported its CPU time.
+    expect(given).toStrictEqual({ dissect: { ahead: 1, new: 0 }, hash: { ahead: 1, new: 0 } });
     expect(waitingAhead()).toBe(0);
     expect(workers).not.toBeNull();
     expect(workers!.dissectMs).not.toBeNull();
@@ -76,12 +96,42 @@ describe('pipelined import', () => {
     expect(waitingAhead()).toBe(0);
     const piped = new CollectingSink();
     const cpu: Array<{ dissectMs: number | null; hashMs: number | null }> = [];
-    const b = await importFile(path, 1, piped, { pipeline: true, onWorkerCpu: (t) => { cpu.push(t); } });
-    // A dissect worker did the file: the one-thread fallback (a worker that could not
+    const { result: b, given } = await jobsGivenBy(() =>
+      importFile(path, 1, piped, { pipeline: true, onWorkerCpu: (t) => { cpu.push(t); } }));
+    // A new dissect worker did the file: the one-thread fallback (a worker that could not
     // start) reports no dissect time.
+    expect(given.dissect).toStrictEqual({ ahead: 0, new: 1 });
     expect(cpu).toHaveLength(1);
     expect(cpu[0].dissectMs).toEqual(expect.any(Number));
     expect(b).toStrictEqual(a);
+    expect(piped).toStrictEqual(inline);
+  });
+
+  it('does not hand the file to a worker started ahead that died, but to a new one', async () => {
+    const path = join(CORPUS, 'zeek__http-pipelined-requests.pcap');
+    const inline = new CollectingSink();
+    const a = await importFile(path, 1, inline, { pipeline: false });
+    onTestFinished(stopAhead);
+    startPipelineAhead();
+    // The dissect worker started ahead dies before the file comes; the hash worker waits on.
+    const dead = startAhead('dissect');
+    expect(dead).not.toBeNull();
+    const exited = once(dead!, 'exit');
+    void dead!.terminate();
+    await exited;
+    expect(waitingAhead()).toBe(1);
+    const piped = new CollectingSink();
+    const cpu: Array<{ dissectMs: number | null; hashMs: number | null }> = [];
+    const { result: b, given } = await jobsGivenBy(() =>
+      importFile(path, 1, piped, { pipeline: true, onWorkerCpu: (t) => { cpu.push(t); } }));
+    expect(given).toStrictEqual({ dissect: { ahead: 0, new: 1 }, hash: { ahead: 1, new: 0 } });
+    expect(waitingAhead()).toBe(0);
+    // The new dissect worker did the file (not the one-thread fallback).
+    expect(cpu).toHaveLength(1);
+    expect(cpu[0].dissectMs).toEqual(expect.any(Number));
+    expect(cpu[0].hashMs).toEqual(expect.any(Number));
+    expect(b).toStrictEqual(a);
+    expect(b.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
     expect(piped).toStrictEqual(inline);
   });
 
