@@ -6,7 +6,8 @@
  * instead cost about 4 µs per record across the two threads, mostly spent writing and
  * re-reading every property name. Byte payloads (HTTP bodies, secrets) are copied into
  * the same buffer; on the receiving side they are views into it, valid as long as the
- * record is (the case store consumes them at once).
+ * record is (the case store consumes them at once), and so are HTTP header lists, as
+ * their JSON's UTF-8 bytes (JsonText in store/http-prepare.ts).
  *
  * Every field of every record type in records.ts is encoded here: a field added there
  * must be added to both `encode*` and `decode*` below (the round-trip tests in
@@ -457,6 +458,10 @@ class BatchReader {
     return this.buf.subarray(start, start + n);
   }
 
+  utf8OrNull(): Buffer | null {
+    return this.u8() === NULL ? null : this.utf8();
+  }
+
   strOpt(): string | null | undefined {
     const t = this.u8();
     return t === ABSENT ? undefined : t === NULL ? null : this.str();
@@ -566,7 +571,7 @@ class BatchReader {
       requestBodySize: this.num(),
       status: this.numOrNull(),
       reason: this.strOrNull(),
-      responseHeadersJson: this.u8() === NULL ? null : this.utf8(),
+      responseHeadersJson: this.utf8OrNull(),
       responseBody: this.body(),
       responseBodySize: this.num(),
       responseFrame: this.numOrNull(),

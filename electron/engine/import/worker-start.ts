@@ -65,7 +65,7 @@ interface JobMessage {
 /** Workers started ahead, alive and not yet given a job. */
 const ahead = new Map<PipelineWorker, Worker>();
 
-/** How startWorker gave the jobs of each kind: to a worker started ahead, or to a new one. */
+/** How startWorker handed out the jobs of each kind: posted to a worker started ahead, or given to a new one. */
 const given: Record<PipelineWorker, { ahead: number; new: number }> = {
   dissect: { ahead: 0, new: 0 },
   hash: { ahead: 0, new: 0 },
@@ -135,7 +135,7 @@ export function waitingAhead(): number {
   return ahead.size;
 }
 
-/** How many jobs of each kind startWorker gave to a worker started ahead and to a new one, so far (for tests and diagnostics). */
+/** How many jobs of each kind startWorker has posted to a worker started ahead and given to a new one (read by tests). */
 export function jobsGiven(): Record<PipelineWorker, { ahead: number; new: number }> {
   return { dissect: { ...given.dissect }, hash: { ...given.hash } };
 }

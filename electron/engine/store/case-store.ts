@@ -317,7 +317,8 @@ export class CaseStore implements RecordSink {
       transport, sni, alpn, versions, legacy_version, ciphers, extensions, ja4, quic_version, server_version,
       server_cipher, server_frame)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    // Header lists may come as UTF-8 bytes (JsonText, http-prepare.ts): the casts store them as text.
+    // Header lists may come as UTF-8 bytes (JsonText, http-prepare.ts), bound as a blob:
+    // the casts store them as text, which they are in a UTF-8 database (every case is made so).
     this.insHttp = db.prepare(`INSERT INTO http (input_id, frame, entry, ts_ns, src_ip, src_port, dst_ip, dst_port,
       source, method, host, uri, version, request_headers, request_body, request_body_codec, request_body_len,
       request_body_size, status, reason, response_headers, response_body, response_body_codec, response_body_len,
@@ -373,6 +374,8 @@ export class CaseStore implements RecordSink {
           // share of a 1 GB real-traffic import from 2.9–3.6 to 2.4 s of CPU, with no change
           // on TLS-heavy traffic. Older cases keep the page size they were made with.
           db.pragma(`page_size = ${CASE_PAGE_SIZE}`);
+          // SQLite's default, said outright: header lists are stored from UTF-8 bytes (JsonText).
+          db.pragma("encoding = 'UTF-8'");
           // Set before WAL so the id lands in the main file's header, where isCaseFile looks.
           db.pragma(`application_id = ${CASE_APPLICATION_ID}`);
         }

@@ -83,7 +83,7 @@ export interface CollectOptions {
   input?: number;
   /** Include leaks (the findings tables hold some). */
   leaks: boolean;
-  /** Rows read from each table at a time (default PAGE_ROWS, at least 1); the events are the same for any size. */
+  /** Rows read from each table at a time (default PAGE_ROWS; a positive integer); the events are the same for any size. */
   pageRows?: number;
 }
 
@@ -128,13 +128,16 @@ interface Source {
  */
 export function scanTimelineEvents(db: Database.Database, opts: CollectOptions, chunkEvents: number,
   onChunk: (chunk: TimelineIndex) => void): string[] {
+  const pageRows = opts.pageRows ?? PAGE_ROWS;
+  // Both go into the SQL or size typed arrays: anything but a positive integer would lose events.
+  if (!Number.isInteger(pageRows) || pageRows < 1) throw new RangeError(`timeline page of ${pageRows} rows`);
+  if (!Number.isInteger(chunkEvents) || chunkEvents < 1) throw new RangeError(`timeline chunk of ${chunkEvents} events`);
   if (!db.inTransaction) return db.transaction(() => scanTimelineEvents(db, opts, chunkEvents, onChunk)).deferred();
   const names = new Map<string, string>();
   for (const [ip, name] of db.prepare(`SELECT ip, name, min((CASE source WHEN 'sni' THEN 0 WHEN 'http' THEN 1 WHEN 'har' THEN 1
       WHEN 'dns' THEN 2 ELSE 3 END) * 1e12 - count) FROM hosts GROUP BY ip`).raw().all() as Array<[string, string]>) {
     names.set(ip, name);
   }
-  const pageRows = opts.pageRows ?? PAGE_ROWS;
   const sources: Source[] = [];
   // `from` is the FROM clause (the table with its alias, joins); `ts` and `id` its time
   // and row id columns. The input filter is written `+col` so that the planner keeps to

@@ -245,6 +245,9 @@ describe('timeline events', () => {
     const inPart = want.filter((w) => w[3] === 2 && w[0] >= from && w[0] <= to).map((w) => w.join(' '));
     expect(inPart.length).toBeGreaterThan(30);
     expect(eventLines(part)).toEqual(inPart);
+    // Sizes that would lose events are refused.
+    expect(() => collectTimelineEvents(store.db, { leaks: true, pageRows: 0 })).toThrow(RangeError);
+    expect(() => collectTimelineEvents(store.db, { leaks: true }, 0)).toThrow(RangeError);
     store.close();
   });
 

@@ -100,7 +100,7 @@ describe('pipelined import', () => {
       importFile(path, 1, piped, { pipeline: true, onWorkerCpu: (t) => { cpu.push(t); } }));
     // A new dissect worker did the file: the one-thread fallback (a worker that could not
     // start) reports no dissect time.
-    expect(given.dissect).toStrictEqual({ ahead: 0, new: 1 });
+    expect(given).toStrictEqual({ dissect: { ahead: 0, new: 1 }, hash: { ahead: 0, new: 1 } });
     expect(cpu).toHaveLength(1);
     expect(cpu[0].dissectMs).toEqual(expect.any(Number));
     expect(b).toStrictEqual(a);

@@ -41,11 +41,13 @@ describe('inputs', () => {
 });
 
 describe('connection settings', () => {
-  it('new cases have 16 KiB pages; every connection, writer or reader, a 4 MiB page cache', () => {
+  it('new cases have 16 KiB pages and UTF-8 text; every connection, writer or reader, a 4 MiB page cache', () => {
     const { path, store } = newCase();
     const reader = CaseStore.open(path, { readonly: true });
     for (const s of [store, reader]) {
       expect(s.db.pragma('page_size', { simple: true })).toBe(CASE_PAGE_SIZE);
+      // Header lists are stored from UTF-8 bytes cast to text (see 'http headers').
+      expect(s.db.pragma('encoding', { simple: true })).toBe('UTF-8');
       // Negative: KiB. better-sqlite3's own default is 16 MB, which a connection filled as
       // the case grew (the peak of an import and of an analysis rose with the file).
       expect(s.db.pragma('cache_size', { simple: true })).toBe(-CASE_CACHE_KIB);
