@@ -21,10 +21,10 @@ export interface EncodedBody {
 /**
  * JSON text: a string, or its UTF-8 bytes. An exchange read back from a record batch
  * (record-batch.ts) holds the bytes as the batch carried them, a view of the batch, and
- * the case store binds them as a blob that its INSERT casts to text: decoding them into a string only for SQLite to
- * encode it back to UTF-8 cost the thread that owns the case 0.09 s per GB of real web
- * traffic (83 MB of header text; the whole process 0.13 s of CPU, medians of eight
- * alternating imports of the 1 GB replay).
+ * the case store binds them as a blob that its INSERT casts to text: decoding them into
+ * a string only for SQLite to encode it back to UTF-8 cost the thread that owns the case
+ * 0.09 s per GB of real web traffic (83 MB of header text; the whole process 0.13 s of
+ * CPU, medians of eight alternating imports of the 1 GB replay).
  */
 export type JsonText = string | Buffer;
 
