@@ -26,10 +26,10 @@ export interface AnalysisRunOptions {
 /**
  * The worker's young generation, capped as the import worker's is (run-import.ts), which
  * runs the same analysis after an import; the old generation keeps V8's default here
- * (the import worker's 1 GB cap was not measured on this path). Left to V8, re-analysing the 2 GB generated
- * benchmark case peaked at 335–339 MB of process RSS; capped, at 263–266 MB (the 1 and
- * 2 GB replay cases: 229–238 → 214–223 MB), for 0–6 % more time
- * (`tests/bench/analysis-only.ts --worker`, alternating).
+ * (the import worker's 1 GB cap was not measured on this path). Left to V8,
+ * re-analysing the 2 GB generated benchmark case peaked at 335–339 MB of process RSS;
+ * capped, at 263–266 MB (the 1 and 2 GB replay cases: 229–238 → 214–223 MB), for 0–6 %
+ * more time (`tests/bench/analysis-only.ts --worker`, alternating).
  */
 const ANALYSIS_YOUNG_GENERATION_MB = IMPORT_WORKER_LIMITS.maxYoungGenerationSizeMb;
 

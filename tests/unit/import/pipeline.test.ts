@@ -41,6 +41,22 @@ async function jobsGivenBy<T>(run: () => Promise<T>): Promise<{ result: T; given
   return { result, given };
 }
 
+type WorkerCpu = { dissectMs: number | null; hashMs: number | null };
+
+/**
+ * `path` imported in one thread, then pipelined: both summaries and sinks, the CPU times
+ * the pipelined import's workers reported, and the jobs startWorker gave for it.
+ */
+async function importBothWays(path: string, input: number) {
+  const inline = new CollectingSink();
+  const a = await importFile(path, input, inline, { pipeline: false });
+  const piped = new CollectingSink();
+  const cpu: WorkerCpu[] = [];
+  const { result: b, given } = await jobsGivenBy(() =>
+    importFile(path, input, piped, { pipeline: true, onWorkerCpu: (t) => { cpu.push(t); } }));
+  return { a, b, inline, piped, cpu, given };
+}
+
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'telltale-pipeline-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,7 +69,7 @@ describe('pipelined import', () => {
     const inline = new CollectingSink();
     const piped = new CollectingSink();
     const a = await importFile(path, 3, inline, { pipeline: false });
-    let workers: { dissectMs: number | null; hashMs: number | null } | null = null;
+    let workers: WorkerCpu | null = null;
     const b = await importFile(path, 3, piped, { pipeline: true, onWorkerCpu: (t) => { workers = t; } });
     // It really ran on the workers (not the one-thread fallback).
     expect(workers).not.toBeNull();
@@ -63,21 +79,16 @@ describe('pipelined import', () => {
   });
 
   it('hands the file to workers started ahead, which give the same records as one thread', async () => {
-    const path = join(CORPUS, 'pcapplusplus__example.pcap');
-    const inline = new CollectingSink();
-    const a = await importFile(path, 2, inline, { pipeline: false });
     // Whatever fails, no worker is left waiting for the tests that follow.
     onTestFinished(stopAhead);
     startPipelineAhead();
     expect(waitingAhead()).toBe(2);
-    const piped = new CollectingSink();
-    let workers: { dissectMs: number | null; hashMs: number | null } | null = null;
-    const { result: b, given } = await jobsGivenBy(() =>
-      importFile(path, 2, piped, { pipeline: true, onWorkerCpu: (t) => { workers = t; } }));
+    const { a, b, inline, piped, cpu, given } = await importBothWays(join(CORPUS, 'pcapplusplus__example.pcap'), 2);
     // Both were handed the job (none left waiting, no new one started) and both did the
     // work: each reported its CPU time.
     expect(given).toStrictEqual({ dissect: { ahead: 1, new: 0 }, hash: { ahead: 1, new: 0 } });
     expect(waitingAhead()).toBe(0);
+    const workers = cpu.at(-1) ?? null;
     expect(workers).not.toBeNull();
     expect(workers!.dissectMs).not.toBeNull();
     expect(workers!.hashMs).not.toBeNull();
@@ -86,18 +97,12 @@ describe('pipelined import', () => {
   });
 
   it('ends workers started ahead that were not used, and then starts new ones', async () => {
-    const path = join(CORPUS, 'zeek__http-get-gzip.pcap');
-    const inline = new CollectingSink();
-    const a = await importFile(path, 1, inline, { pipeline: false });
     // Started ahead, then ended before the file came: none is left waiting, and the import
     // that follows starts its own and gives the one-thread import's records.
     startAhead('dissect');
     stopAhead();
     expect(waitingAhead()).toBe(0);
-    const piped = new CollectingSink();
-    const cpu: Array<{ dissectMs: number | null; hashMs: number | null }> = [];
-    const { result: b, given } = await jobsGivenBy(() =>
-      importFile(path, 1, piped, { pipeline: true, onWorkerCpu: (t) => { cpu.push(t); } }));
+    const { a, b, inline, piped, cpu, given } = await importBothWays(join(CORPUS, 'zeek__http-get-gzip.pcap'), 1);
     // A new dissect worker did the file: the one-thread fallback (a worker that could not
     // start) reports no dissect time.
     expect(given).toStrictEqual({ dissect: { ahead: 0, new: 1 }, hash: { ahead: 0, new: 1 } });
@@ -109,8 +114,6 @@ describe('pipelined import', () => {
 
   it('does not hand the file to a worker started ahead that died, but to a new one', async () => {
     const path = join(CORPUS, 'zeek__http-pipelined-requests.pcap');
-    const inline = new CollectingSink();
-    const a = await importFile(path, 1, inline, { pipeline: false });
     onTestFinished(stopAhead);
     startPipelineAhead();
     // The dissect worker started ahead dies before the file comes; the hash worker waits on.
@@ -120,10 +123,7 @@ describe('pipelined import', () => {
     void dead!.terminate();
     await exited;
     expect(waitingAhead()).toBe(1);
-    const piped = new CollectingSink();
-    const cpu: Array<{ dissectMs: number | null; hashMs: number | null }> = [];
-    const { result: b, given } = await jobsGivenBy(() =>
-      importFile(path, 1, piped, { pipeline: true, onWorkerCpu: (t) => { cpu.push(t); } }));
+    const { a, b, inline, piped, cpu, given } = await importBothWays(path, 1);
     expect(given).toStrictEqual({ dissect: { ahead: 0, new: 1 }, hash: { ahead: 1, new: 0 } });
     expect(waitingAhead()).toBe(0);
     // The new dissect worker did the file (not the one-thread fallback).
